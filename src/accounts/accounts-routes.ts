@@ -1,0 +1,64 @@
+/** HTTP routes for accounts: register, login, logout, me, API tokens. */
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AccountsService, CurrentUser } from './accounts-service.js';
+import { ErrorBody, UserBody } from '../http/schemas.js';
+import { requireUser, SESSION_COOKIE } from '../http/auth.js';
+
+const Credentials = z.object({ email: z.string().trim().email().max(254), password: z.string().min(8).max(256) });
+const Register = Credentials.extend({
+  handle: z
+    .string()
+    .trim()
+    .regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]{2,29}$/, '3-30 letters, digits, _ . - (starting with a letter, digit or _)'),
+  displayName: z.string().trim().min(1).max(60).optional(),
+});
+
+const userBody = (u: CurrentUser) => ({ id: u.id, email: u.email, channel: { id: u.channelId, handle: u.channelHandle, name: u.channelName } });
+
+export function accountsRoutes(accounts: AccountsService, opts: { cookieSecure: boolean }): FastifyPluginAsyncZod {
+  const cookie = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: opts.cookieSecure, maxAge: 30 * 24 * 3600 };
+  return async (app) => {
+    app.post(
+      '/api/auth/register',
+      { schema: { tags: ['accounts'], summary: 'Create an account and its channel; signs in', body: Register, response: { 201: UserBody, 400: ErrorBody, 409: ErrorBody } } },
+      async (req, reply) => {
+        await accounts.register(req.body);
+        const { token, user } = await accounts.login(req.body.email, req.body.password);
+        reply.setCookie(SESSION_COOKIE, token, cookie);
+        return reply.status(201).send(userBody(user));
+      },
+    );
+    app.post(
+      '/api/auth/login',
+      { schema: { tags: ['accounts'], summary: 'Sign in; sets the session cookie', body: Credentials, response: { 200: UserBody, 401: ErrorBody } } },
+      async (req, reply) => {
+        const { token, user } = await accounts.login(req.body.email, req.body.password);
+        reply.setCookie(SESSION_COOKIE, token, cookie);
+        return userBody(user);
+      },
+    );
+    app.post('/api/auth/logout', { schema: { tags: ['accounts'], summary: 'Sign out this session', response: { 204: z.null() } } }, async (req, reply) => {
+      const token = req.cookies[SESSION_COOKIE];
+      if (token) await accounts.revoke(token);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    });
+    app.get('/api/me', { schema: { tags: ['accounts'], summary: 'The signed-in user', response: { 200: UserBody, 401: ErrorBody } } }, async (req) => userBody(requireUser(req)));
+    app.post(
+      '/api/tokens',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'Create an API token for scripts (use as Authorization: Bearer <token>)',
+          body: z.object({ name: z.string().trim().min(1).max(60) }),
+          response: { 201: z.object({ token: z.string(), name: z.string() }), 401: ErrorBody },
+        },
+      },
+      async (req, reply) => {
+        const user = requireUser(req);
+        return reply.status(201).send({ token: await accounts.createApiToken(user.id, req.body.name), name: req.body.name });
+      },
+    );
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Opens the metadata database: SQLite (embedded default, a file) or PostgreSQL (a postgres:// URL).
+ * Both go through Kysely, so every query in Reel is written once.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database, Db } from './schema.js';
+import { migrateToLatest } from './migrations.js';
+
+export type DbDialect = 'sqlite' | 'postgres';
+
+export interface DatabaseHandle {
+  db: Db;
+  dialect: DbDialect;
+  close(): Promise<void>;
+}
+
+// int8 (bigint) columns hold millisecond timestamps and sizes: well inside 2^53
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+export function dialectOf(url: string): DbDialect {
+  return /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
+}
+
+export async function openDatabase(url: string): Promise<DatabaseHandle> {
+  const dialect = dialectOf(url);
+  let db: Db;
+  if (dialect === 'postgres') {
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    const file = url.replace(/^sqlite:(\/\/)?/, '');
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const sqlite = new SQLite(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  await migrateToLatest(db);
+  return { db, dialect, close: () => db.destroy() };
+}

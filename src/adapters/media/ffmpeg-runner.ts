@@ -1,0 +1,52 @@
+/**
+ * Media runner adapter: spawns ffmpeg/ffprobe with argument lists and parses `-progress` from stdout.
+ */
+import { spawn } from 'node:child_process';
+import { buildProbeArgs } from '../../core/ffmpeg-args.js';
+import { MediaError } from '../../core/errors.js';
+import type { ProbeJson } from '../../core/media-info.js';
+import { ProgressParser } from '../../core/progress.js';
+import { FfmpegError, type MediaRunner, type MediaTools, type RunOptions } from '../../ports/media-runner.js';
+
+const STDERR_TAIL = 4000;
+
+function spawnCollect(bin: string, args: string[], opts: RunOptions & { onStdout?: (s: string) => void } = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(bin, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      if (opts.onStdout) opts.onStdout(d);
+      else stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr = (stderr + d).slice(-STDERR_TAIL);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export class FfmpegRunner implements MediaRunner {
+  constructor(readonly tools: MediaTools) {}
+
+  async probe(input: string): Promise<ProbeJson> {
+    const { code, stdout, stderr } = await spawnCollect(this.tools.ffprobe, buildProbeArgs(input));
+    if (code !== 0) {
+      const reason = stderr.trim().split('\n').pop() ?? 'unknown error';
+      throw new MediaError('unreadable_media', `The file could not be read as media: ${reason.replace(input, 'input')}`);
+    }
+    return JSON.parse(stdout) as ProbeJson;
+  }
+
+  async ffmpeg(args: string[], opts: RunOptions = {}): Promise<void> {
+    const parser = new ProgressParser();
+    const { code, stderr } = await spawnCollect(this.tools.ffmpeg, args, {
+      ...opts,
+      onStdout: (chunk) => {
+        for (const p of parser.push(chunk)) opts.onProgress?.(p);
+      },
+    });
+    if (code !== 0) throw new FfmpegError(`ffmpeg exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`, code, stderr);
+  }
+}

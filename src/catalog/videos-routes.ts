@@ -1,0 +1,86 @@
+/** HTTP routes for video metadata and status. */
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { VideosService } from './videos-service.js';
+import type { TaskQueue } from '../processing/task-queue.js';
+import { ErrorBody, VideoBody, VideoId, VideoMeta } from '../http/schemas.js';
+import { requireUser } from '../http/auth.js';
+import { UPLOAD_PATH } from '../upload/tus-uploads.js';
+
+const TaskBody = z.object({
+  id: z.string(),
+  kind: z.string(),
+  state: z.string(),
+  attempts: z.number(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+
+const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
+
+export function videosRoutes(videos: VideosService, queue: TaskQueue, removeUpload: (uploadId: string) => Promise<void>): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/api/videos',
+      {
+        schema: {
+          tags: ['videos'],
+          summary: 'Create a video with its metadata; then upload its file with tus to upload.endpoint, passing videoId in Upload-Metadata',
+          body: VideoMeta,
+          response: { 201: z.object({ video: VideoBody, upload: z.object({ endpoint: z.string(), metadata: z.record(z.string(), z.string()) }) }), 400: ErrorBody, 401: ErrorBody },
+        },
+      },
+      async (req, reply) => {
+        const video = await videos.create(requireUser(req), req.body);
+        return reply.status(201).send({ video, upload: { endpoint: UPLOAD_PATH, metadata: { videoId: video.id } } });
+      },
+    );
+
+    app.get(
+      '/api/videos',
+      {
+        schema: {
+          tags: ['videos'],
+          summary: 'Public, ready videos, newest first',
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(24), before: z.coerce.number().int().positive().optional() }),
+          response: { 200: z.object({ items: z.array(VideoBody) }) },
+        },
+      },
+      async (req) => ({ items: await videos.listPublic(req.query.limit, req.query.before) }),
+    );
+
+    app.get('/api/me/videos', { schema: { tags: ['videos'], summary: "The signed-in user's videos, every status", response: { 200: z.object({ items: z.array(VideoBody) }), 401: ErrorBody } } }, async (req) => ({
+      items: await videos.listMine(requireUser(req)),
+    }));
+
+    app.get('/api/videos/:id', { schema: { tags: ['videos'], summary: 'One video with status, error reason and renditions', params: VideoId, response: { 200: VideoBody, 404: ErrorBody } } }, async (req) =>
+      videos.getVisible(req.params.id, req.user),
+    );
+
+    app.patch(
+      '/api/videos/:id',
+      { schema: { tags: ['videos'], summary: 'Edit metadata (owner only)', params: VideoId, body: VideoMeta.partial(), response: { 200: VideoBody, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
+      async (req) => videos.update(requireUser(req), req.params.id, req.body),
+    );
+
+    app.delete('/api/videos/:id', { schema: { tags: ['videos'], summary: 'Delete a video and all its files (owner only)', params: VideoId, response: { 204: z.null(), 403: ErrorBody, 404: ErrorBody } } }, async (req, reply) => {
+      const { uploadId } = await videos.delete(requireUser(req), req.params.id);
+      if (uploadId) await removeUpload(uploadId).catch(() => {});
+      return reply.status(204).send(null);
+    });
+
+    app.get(
+      '/api/videos/:id/tasks',
+      { schema: { tags: ['processing'], summary: "The video's processing tasks with state, attempts and timings (owner only)", params: VideoId, response: { 200: z.object({ items: z.array(TaskBody) }), 404: ErrorBody } } },
+      async (req) => {
+        await videos.owned(requireUser(req), req.params.id);
+        const tasks = await queue.forVideo(req.params.id);
+        return {
+          items: tasks.map((t) => ({ id: t.id, kind: t.kind, state: t.state, attempts: t.attempts, error: t.error, createdAt: iso(t.created_at)!, startedAt: iso(t.started_at), finishedAt: iso(t.finished_at) })),
+        };
+      },
+    );
+  };
+}

@@ -1,0 +1,257 @@
+/**
+ * Videos: metadata, visibility rules, status transitions, deletion. The processing pipeline and the
+ * upload layer call into this service; routes only translate HTTP to these calls.
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError, forbidden, notFound } from '../core/errors.js';
+import type { Db, VideosTable, Visibility, VideoStatus } from '../adapters/db/schema.js';
+import type { BlobStore } from '../ports/blob-store.js';
+import type { CurrentUser } from '../accounts/accounts-service.js';
+
+export interface Rendition {
+  name: string;
+  width: number;
+  height: number;
+  fps: number;
+  codecs: string;
+  bandwidth: number;
+  averageBandwidth: number;
+  playlist: string;
+}
+
+export interface VideoView {
+  id: string;
+  title: string;
+  description: string;
+  tags: string[];
+  visibility: Visibility;
+  status: VideoStatus;
+  error: { code: string; message: string } | null;
+  progress: number;
+  durationSec: number | null;
+  width: number | null;
+  height: number | null;
+  channel: { id: string; handle: string; name: string };
+  renditions: Rendition[];
+  hlsUrl: string | null;
+  thumbnailUrl: string | null;
+  watchUrl: string;
+  createdAt: string;
+  publishedAt: string | null;
+}
+
+export interface VideoMetadata {
+  title: string;
+  description?: string;
+  tags?: string[];
+  visibility?: Visibility;
+}
+
+type VideoRow = VideosTable & { channel_handle: string; channel_name: string; owner_id: string };
+
+export const videoPrefix = (id: string) => `videos/${id}/`;
+export const sourceKey = (id: string) => `sources/${id}`;
+
+export class VideosService {
+  constructor(
+    private readonly db: Db,
+    private readonly blobs: BlobStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async create(owner: CurrentUser, meta: VideoMetadata): Promise<VideoView> {
+    const t = this.now();
+    const id = randomUUID();
+    await this.db
+      .insertInto('videos')
+      .values({
+        id,
+        channel_id: owner.channelId,
+        title: meta.title,
+        description: meta.description ?? '',
+        tags: JSON.stringify(meta.tags ?? []),
+        visibility: meta.visibility ?? 'public',
+        status: 'uploading',
+        error_code: null,
+        error_message: null,
+        upload_id: null,
+        upload_size: null,
+        source_key: null,
+        duration_sec: null,
+        width: null,
+        height: null,
+        renditions: '[]',
+        thumbnail_key: null,
+        progress: 0,
+        created_at: t,
+        updated_at: t,
+        published_at: null,
+      })
+      .execute();
+    return (await this.getVisible(id, owner))!;
+  }
+
+  private rows() {
+    return this.db
+      .selectFrom('videos')
+      .innerJoin('channels', 'channels.id', 'videos.channel_id')
+      .selectAll('videos')
+      .select(['channels.handle as channel_handle', 'channels.name as channel_name', 'channels.user_id as owner_id']);
+  }
+
+  async row(id: string): Promise<VideoRow | undefined> {
+    return this.rows().where('videos.id', '=', id).executeTakeFirst();
+  }
+
+  /** A video as the viewer may see it; private videos only for their owner. Throws 404 otherwise. */
+  async getVisible(id: string, viewer: CurrentUser | null): Promise<VideoView> {
+    const row = await this.row(id);
+    if (!row || !canView(row, viewer)) throw notFound('Video');
+    return toView(row);
+  }
+
+  async canView(id: string, viewer: CurrentUser | null): Promise<boolean> {
+    const row = await this.row(id);
+    return !!row && canView(row, viewer);
+  }
+
+  async listPublic(limit: number, before?: number): Promise<VideoView[]> {
+    let q = this.rows().where('videos.status', '=', 'ready').where('videos.visibility', '=', 'public');
+    if (before) q = q.where('videos.published_at', '<', before);
+    const rows = await q.orderBy('videos.published_at', 'desc').limit(limit).execute();
+    return rows.map(toView);
+  }
+
+  async listMine(owner: CurrentUser): Promise<VideoView[]> {
+    const rows = await this.rows().where('videos.channel_id', '=', owner.channelId).orderBy('videos.created_at', 'desc').execute();
+    return rows.map(toView);
+  }
+
+  async update(owner: CurrentUser, id: string, patch: Partial<VideoMetadata>): Promise<VideoView> {
+    await this.owned(owner, id);
+    const values: Partial<VideosTable> = { updated_at: this.now() };
+    if (patch.title !== undefined) values.title = patch.title;
+    if (patch.description !== undefined) values.description = patch.description;
+    if (patch.tags !== undefined) values.tags = JSON.stringify(patch.tags);
+    if (patch.visibility !== undefined) values.visibility = patch.visibility;
+    await this.db.updateTable('videos').set(values).where('id', '=', id).execute();
+    return this.getVisible(id, owner);
+  }
+
+  async owned(owner: CurrentUser, id: string): Promise<VideoRow> {
+    const row = await this.row(id);
+    if (!row) throw notFound('Video');
+    if (row.owner_id !== owner.id) throw canView(row, owner) ? forbidden('Only the channel owner can change this video') : notFound('Video');
+    return row;
+  }
+
+  /** Removes the video, its tasks and every blob it owns. */
+  async delete(owner: CurrentUser, id: string): Promise<{ uploadId: string | null }> {
+    const row = await this.owned(owner, id);
+    await this.db.deleteFrom('tasks').where('video_id', '=', id).execute();
+    await this.db.deleteFrom('videos').where('id', '=', id).execute();
+    await this.blobs.deletePrefix(videoPrefix(id));
+    await this.blobs.delete(sourceKey(id));
+    return { uploadId: row.upload_id };
+  }
+
+  /** Remove a video row that never got past uploading (terminated or expired upload). */
+  async deleteRow(id: string): Promise<void> {
+    await this.db.deleteFrom('tasks').where('video_id', '=', id).execute();
+    await this.db.deleteFrom('videos').where('id', '=', id).execute();
+  }
+
+  /** Videos still waiting for bytes since before `createdBefore` are abandoned: their upload expired. */
+  async deleteAbandonedUploads(createdBefore: number): Promise<number> {
+    const res = await this.db.deleteFrom('videos').where('status', '=', 'uploading').where('created_at', '<', createdBefore).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
+  // ---- transitions used by upload and processing ----
+
+  async attachUpload(videoId: string, uploadId: string, size: number | null): Promise<void> {
+    const res = await this.db
+      .updateTable('videos')
+      .set({ upload_id: uploadId, upload_size: size, updated_at: this.now() })
+      .where('id', '=', videoId)
+      .where('status', '=', 'uploading')
+      .where('upload_id', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw new AppError('upload_exists', 'This video already has an upload', 409);
+  }
+
+  async byUploadId(uploadId: string): Promise<VideoRow | undefined> {
+    return this.rows().where('videos.upload_id', '=', uploadId).executeTakeFirst();
+  }
+
+  async markProcessing(id: string, sourceKeyValue: string): Promise<void> {
+    await this.db
+      .updateTable('videos')
+      .set({ status: 'processing', source_key: sourceKeyValue, progress: 0, error_code: null, error_message: null, updated_at: this.now() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async setProgress(id: string, progress: number): Promise<void> {
+    await this.db.updateTable('videos').set({ progress, updated_at: this.now() }).where('id', '=', id).where('status', '=', 'processing').execute();
+  }
+
+  async setMediaInfo(id: string, info: { durationSec: number; width: number; height: number }): Promise<void> {
+    await this.db
+      .updateTable('videos')
+      .set({ duration_sec: info.durationSec, width: info.width, height: info.height, updated_at: this.now() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markReady(id: string, renditions: Rendition[], thumbnailKey: string | null): Promise<void> {
+    const t = this.now();
+    await this.db
+      .updateTable('videos')
+      .set({ status: 'ready', renditions: JSON.stringify(renditions), thumbnail_key: thumbnailKey, progress: 1, published_at: t, updated_at: t })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markFailed(id: string, code: string, message: string): Promise<void> {
+    await this.db
+      .updateTable('videos')
+      .set({ status: 'failed', error_code: code, error_message: message, updated_at: this.now() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async clearSourceKey(id: string): Promise<void> {
+    await this.db.updateTable('videos').set({ source_key: null }).where('id', '=', id).execute();
+  }
+}
+
+function canView(row: VideoRow, viewer: CurrentUser | null): boolean {
+  if (viewer && viewer.id === row.owner_id) return true;
+  if (row.status !== 'ready') return false;
+  return row.visibility !== 'private';
+}
+
+function toView(row: VideoRow): VideoView {
+  const ready = row.status === 'ready';
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    tags: JSON.parse(row.tags) as string[],
+    visibility: row.visibility,
+    status: row.status,
+    error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    progress: row.progress,
+    durationSec: row.duration_sec,
+    width: row.width,
+    height: row.height,
+    channel: { id: row.channel_id, handle: row.channel_handle, name: row.channel_name },
+    renditions: JSON.parse(row.renditions) as Rendition[],
+    hlsUrl: ready ? `/media/${row.id}/master.m3u8` : null,
+    thumbnailUrl: ready && row.thumbnail_key ? `/media/${row.id}/thumbnail.jpg` : null,
+    watchUrl: `/watch/${row.id}`,
+    createdAt: new Date(row.created_at).toISOString(),
+    publishedAt: row.published_at ? new Date(row.published_at).toISOString() : null,
+  };
+}

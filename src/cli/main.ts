@@ -1,0 +1,42 @@
+/**
+ * `reel` command line: `reel serve` (API + web + in-process worker; --no-worker for API only).
+ */
+import { loadConfig } from '../config.js';
+import { createPlatform } from '../wiring/platform.js';
+
+const USAGE = `usage: reel <command>
+  serve [--no-worker]   start the platform (API, web app, origin, and an in-process worker)
+`;
+
+async function serve(args: string[]) {
+  const config = loadConfig();
+  const platform = await createPlatform(config, { runWorker: !args.includes('--no-worker') });
+  const address = await platform.app.listen({ port: config.port, host: config.host });
+  platform.log.info(`Reel is running at ${address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost')}`);
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    platform.log.info({ signal }, 'shutting down');
+    await platform.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+async function main() {
+  const [command, ...args] = process.argv.slice(2);
+  switch (command) {
+    case 'serve':
+      return serve(args);
+    default:
+      process.stderr.write(USAGE);
+      process.exit(command ? 2 : 0);
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`reel: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,84 @@
+/**
+ * Configuration: read once from the environment at an entry point, validated with zod, then passed down.
+ * Nothing else in Reel reads process.env.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().optional(),
+  BLOB_DIR: z.string().optional(),
+  UPLOAD_DIR: z.string().optional(),
+  WORK_DIR: z.string().optional(),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().max(256 * 2 ** 30).default(2 ** 30),
+  UPLOAD_EXPIRY_HOURS: z.coerce.number().positive().default(24),
+  KEEP_SOURCE: bool.default(false),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(1),
+  FFMPEG_PATH: z.string().optional(),
+  FFPROBE_PATH: z.string().optional(),
+  FFMPEG_PREFER_BUNDLED: bool.default(false),
+  SEGMENT_SECONDS: z.coerce.number().int().min(1).max(10).default(4),
+  X264_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  COOKIE_SECURE: bool.default(false),
+  TASK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  blobDir: string;
+  uploadDir: string;
+  workDir: string;
+  maxUploadBytes: number;
+  uploadExpiryMs: number;
+  keepSource: boolean;
+  workerConcurrency: number;
+  ffmpegPath?: string;
+  ffprobePath?: string;
+  ffmpegPreferBundled: boolean;
+  segmentSec: number;
+  x264Preset: string;
+  logLevel: string;
+  cookieSecure: boolean;
+  taskMaxAttempts: number;
+}
+
+/** Parse a config from an environment-like record; throws one readable error listing every bad value. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL ?? `sqlite:${resolve(dataDir, 'reel.db')}`,
+    blobDir: resolve(e.BLOB_DIR ?? `${dataDir}/blobs`),
+    uploadDir: resolve(e.UPLOAD_DIR ?? `${dataDir}/uploads`),
+    workDir: resolve(e.WORK_DIR ?? `${dataDir}/work`),
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    uploadExpiryMs: e.UPLOAD_EXPIRY_HOURS * 3600_000,
+    keepSource: e.KEEP_SOURCE,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    ffmpegPath: e.FFMPEG_PATH,
+    ffprobePath: e.FFPROBE_PATH,
+    ffmpegPreferBundled: e.FFMPEG_PREFER_BUNDLED,
+    segmentSec: e.SEGMENT_SECONDS,
+    x264Preset: e.X264_PRESET,
+    logLevel: e.LOG_LEVEL,
+    cookieSecure: e.COOKIE_SECURE,
+    taskMaxAttempts: e.TASK_MAX_ATTEMPTS,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * A worker runs tasks from the queue: claims, heartbeats while a handler runs, completes or fails the task.
+ * Runs in-process under `reel serve` and alone under `reel worker`.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Task, TaskQueue } from './task-queue.js';
+
+export interface TaskContext {
+  task: Task;
+  payload: any;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+export type TaskHandler = (ctx: TaskContext) => Promise<void>;
+
+/** Errors with `recoverable === false` fail the task at once; everything else is retried with backoff. */
+export function isRecoverable(err: unknown): boolean {
+  return !(err && typeof err === 'object' && (err as { recoverable?: boolean }).recoverable === false);
+}
+
+export interface WorkerOptions {
+  concurrency: number;
+  leaseMs?: number;
+  pollMs?: number;
+  /** called after a task fails for good (failed or dead), e.g. to mark the video failed */
+  onGaveUp?: (task: Task, err: unknown, state: 'failed' | 'dead') => Promise<void>;
+}
+
+export class Worker {
+  readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private running = 0;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly aborts = new Set<AbortController>();
+  private unsubscribe: (() => void) | null = null;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+
+  constructor(
+    private readonly queue: TaskQueue,
+    private readonly handlers: Record<string, TaskHandler>,
+    private readonly log: Logger,
+    private readonly opts: WorkerOptions,
+  ) {
+    this.leaseMs = opts.leaseMs ?? 30_000;
+    this.pollMs = opts.pollMs ?? 1000;
+  }
+
+  start(): void {
+    if (this.opts.concurrency <= 0) return;
+    this.unsubscribe = this.queue.onEnqueue(() => this.tick());
+    this.log.info({ worker: this.id, concurrency: this.opts.concurrency }, 'worker started');
+    this.tick();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.tick(), this.pollMs);
+    this.timer.unref?.();
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    void this.fill().catch((err) => this.log.error({ err }, 'worker poll failed')).finally(() => this.schedule());
+  }
+
+  private async fill(): Promise<void> {
+    await this.queue.requeueExpired();
+    while (!this.stopped && this.running < this.opts.concurrency) {
+      const task = await this.queue.claim(this.id, this.leaseMs);
+      if (!task) return;
+      this.running++;
+      const p = this.execute(task).finally(() => {
+        this.running--;
+        this.inFlight.delete(p);
+        this.tick();
+      });
+      this.inFlight.add(p);
+    }
+  }
+
+  private async execute(task: Task): Promise<void> {
+    const log = this.log.child({ task: task.id, kind: task.kind, video: task.video_id, attempt: task.attempts });
+    const handler = this.handlers[task.kind];
+    const abort = new AbortController();
+    this.aborts.add(abort);
+    const beat = setInterval(() => {
+      this.queue
+        .heartbeat(task.id, this.id, this.leaseMs)
+        .then((mine) => {
+          if (!mine) {
+            log.warn('lost the lease; abandoning task');
+            abort.abort();
+          }
+        })
+        .catch((err) => log.warn({ err }, 'heartbeat failed'));
+    }, Math.max(250, this.leaseMs / 3));
+    const started = Date.now();
+    try {
+      if (!handler) throw Object.assign(new Error(`no handler for task kind ${task.kind}`), { recoverable: false });
+      log.info('task started');
+      await handler({ task, payload: JSON.parse(task.payload), signal: abort.signal, log });
+      await this.queue.complete(task.id, this.id);
+      log.info({ ms: Date.now() - started }, 'task done');
+    } catch (err) {
+      if (abort.signal.aborted && this.stopped) {
+        log.info('task interrupted by shutdown; its lease will expire and it will be retried');
+        return;
+      }
+      const recoverable = isRecoverable(err);
+      const state = await this.queue.fail(task, this.id, err instanceof Error ? err.message : String(err), recoverable);
+      log.warn({ err, state, ms: Date.now() - started }, 'task failed');
+      if (state !== 'queued') await this.opts.onGaveUp?.(task, err, state);
+    } finally {
+      clearInterval(beat);
+      this.aborts.delete(abort);
+    }
+  }
+
+  /** Stop claiming; abort running tasks (they are retried elsewhere once their lease expires). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.timer) clearTimeout(this.timer);
+    for (const a of this.aborts) a.abort();
+    await Promise.allSettled([...this.inFlight]);
+  }
+}
