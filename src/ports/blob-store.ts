@@ -23,8 +23,11 @@ export interface LocalFile {
 export interface BlobStore {
   readonly kind: string;
   put(key: string, body: Buffer | string | Readable): Promise<void>;
-  /** Store a local file under key; with move=true the local file may be consumed (renamed) */
-  putFile(key: string, localPath: string, opts?: { move?: boolean }): Promise<void>;
+  /**
+   * Store a local file under key. move=true: the local file may be consumed (renamed away).
+   * link=true: the local file stays but will never change again, so the adapter may share its bytes (hard link).
+   */
+  putFile(key: string, localPath: string, opts?: { move?: boolean; link?: boolean }): Promise<void>;
   /** Stream the blob or a byte range of it; rejects with BlobNotFoundError */
   get(key: string, range?: ByteRange): Promise<Readable>;
   stat(key: string): Promise<BlobStat | null>;

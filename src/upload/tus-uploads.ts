@@ -88,14 +88,23 @@ export function createTusServer(deps: TusDeps) {
       const video = await deps.videos.byUploadId(upload.id);
       if (!video) throw reject(404, 'not_found', 'The video of this upload was deleted');
       const key = sourceKey(video.id);
-      await deps.blobs.putFile(key, join(deps.uploadDir, upload.id), { move: true });
-      await unlink(join(deps.uploadDir, `${upload.id}.json`)).catch(() => {});
+      // link, not move: @tus/server still reads the upload's state after this hook; POST_FINISH removes it
+      await deps.blobs.putFile(key, join(deps.uploadDir, upload.id), { link: true });
       await deps.videos.markProcessing(video.id, key);
       await deps.queue.enqueue({ videoId: video.id, kind: 'transcode', priority: 10 });
       deps.log.info({ video: video.id, upload: upload.id, bytes: upload.size }, 'upload complete; transcode queued');
       return { headers: { 'Reel-Video-Id': video.id }, body: JSON.stringify({ videoId: video.id }) };
     },
   });
+
+  server.on(EVENTS.POST_FINISH, (_req: unknown, _res: unknown, upload: { id: string }) => {
+    void removeLocalUpload(upload.id);
+  });
+
+  async function removeLocalUpload(id: string) {
+    await unlink(join(deps.uploadDir, id)).catch(() => {});
+    await unlink(join(deps.uploadDir, `${id}.json`)).catch(() => {});
+  }
 
   server.on(EVENTS.POST_TERMINATE, (_req: unknown, _res: unknown, id: string) => {
     void (async () => {

@@ -3,7 +3,7 @@
  * Writes go to a temporary name and are renamed into place, so readers never see half a file.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -37,11 +37,17 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async putFile(key: string, localPath: string, opts: { move?: boolean } = {}): Promise<void> {
+  async putFile(key: string, localPath: string, opts: { move?: boolean; link?: boolean } = {}): Promise<void> {
     const path = this.pathOf(key);
     const tmp = await this.tmpFor(path);
     try {
-      if (opts.move) {
+      if (opts.link) {
+        try {
+          await link(localPath, tmp);
+        } catch {
+          await copyFile(localPath, tmp);
+        }
+      } else if (opts.move) {
         try {
           await rename(localPath, tmp);
         } catch (err: any) {
