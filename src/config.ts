@@ -29,6 +29,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   COOKIE_SECURE: bool.default(false),
   TASK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  TASK_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
 });
 
 export interface Config {
@@ -50,6 +51,7 @@ export interface Config {
   logLevel: string;
   cookieSecure: boolean;
   taskMaxAttempts: number;
+  taskLeaseMs: number;
 }
 
 /** Parse a config from an environment-like record; throws one readable error listing every bad value. */
@@ -80,5 +82,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     cookieSecure: e.COOKIE_SECURE,
     taskMaxAttempts: e.TASK_MAX_ATTEMPTS,
+    taskLeaseMs: e.TASK_LEASE_SECONDS * 1000,
   };
 }

@@ -5,6 +5,7 @@ import type { VideosService } from './videos-service.js';
 import type { TaskQueue } from '../processing/task-queue.js';
 import { ErrorBody, VideoBody, VideoId, VideoMeta } from '../http/schemas.js';
 import { requireUser } from '../http/auth.js';
+import { notFound } from '../core/errors.js';
 import { UPLOAD_PATH } from '../upload/tus-uploads.js';
 
 const TaskBody = z.object({
@@ -20,7 +21,14 @@ const TaskBody = z.object({
 
 const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
 
-export function videosRoutes(videos: VideosService, queue: TaskQueue, removeUpload: (uploadId: string) => Promise<void>): FastifyPluginAsyncZod {
+/** What the video routes need from the upload layer. */
+export interface UploadsPort {
+  remove(uploadId: string): Promise<void>;
+  /** bytes received so far, or null when the upload is unknown or already finished */
+  offset(uploadId: string): Promise<number | null>;
+}
+
+export function videosRoutes(videos: VideosService, queue: TaskQueue, uploads: UploadsPort): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/api/videos',
@@ -67,9 +75,32 @@ export function videosRoutes(videos: VideosService, queue: TaskQueue, removeUplo
 
     app.delete('/api/videos/:id', { schema: { tags: ['videos'], summary: 'Delete a video and all its files (owner only)', params: VideoId, response: { 204: z.null(), 403: ErrorBody, 404: ErrorBody } } }, async (req, reply) => {
       const { uploadId } = await videos.delete(requireUser(req), req.params.id);
-      if (uploadId) await removeUpload(uploadId).catch(() => {});
+      if (uploadId) await uploads.remove(uploadId).catch(() => {});
       return reply.status(204).send(null);
     });
+
+    app.get(
+      '/api/videos/:id/upload',
+      {
+        schema: {
+          tags: ['upload'],
+          summary: "The video's tus upload: URL to resume at and bytes received so far, from any device (owner only)",
+          params: VideoId,
+          response: { 200: z.object({ url: z.string(), size: z.number().nullable(), offset: z.number().nullable(), complete: z.boolean() }), 404: ErrorBody },
+        },
+      },
+      async (req) => {
+        const row = await videos.owned(requireUser(req), req.params.id);
+        if (!row.upload_id) throw notFound('Upload');
+        const complete = row.status !== 'uploading';
+        return {
+          url: `${UPLOAD_PATH}/${row.upload_id}`,
+          size: row.upload_size,
+          offset: complete ? row.upload_size : await uploads.offset(row.upload_id),
+          complete,
+        };
+      },
+    );
 
     app.get(
       '/api/videos/:id/tasks',

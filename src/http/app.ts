@@ -14,6 +14,7 @@ import { videosRoutes } from '../catalog/videos-routes.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { MediaTools } from '../ports/media-runner.js';
 import type { TaskQueue } from '../processing/task-queue.js';
+import type { UploadsPort } from '../catalog/videos-routes.js';
 import { registerMediaRoutes } from '../streaming/media-routes.js';
 import { UPLOAD_PATH } from '../upload/tus-uploads.js';
 import { registerPages } from '../web/pages-routes.js';
@@ -27,7 +28,7 @@ export interface AppServices {
   blobs: BlobStore;
   tools: MediaTools;
   tus: { handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> };
-  removeUpload(uploadId: string): Promise<void>;
+  uploads: UploadsPort;
   checkDatabase(): Promise<void>;
 }
 
@@ -52,7 +53,7 @@ export async function buildApp(s: AppServices, opts: AppOptions): Promise<Fastif
   registerAuth(app, s.accounts);
 
   await app.register(accountsRoutes(s.accounts, { cookieSecure: opts.cookieSecure }));
-  await app.register(videosRoutes(s.videos, s.queue, s.removeUpload));
+  await app.register(videosRoutes(s.videos, s.queue, s.uploads));
   registerMediaRoutes(app, s.videos, s.blobs);
 
   // tus: hand the raw request to @tus/server, which reads the body itself

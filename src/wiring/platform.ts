@@ -27,6 +27,8 @@ export interface Platform {
   queue: TaskQueue;
   blobs: FsBlobStore;
   log: Logger;
+  /** remove expired unfinished uploads now (also runs every 15 minutes) */
+  cleanupExpiredUploads(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -59,7 +61,7 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
             }),
           },
           log,
-          { concurrency: config.workerConcurrency, onGaveUp: (task, err) => onFailure(task.video_id, err) },
+          { concurrency: config.workerConcurrency, leaseMs: config.taskLeaseMs, onGaveUp: (task, err) => onFailure(task.video_id, err) },
         );
 
   const app = await buildApp(
@@ -70,7 +72,10 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
       blobs,
       tools,
       tus: tus.server,
-      removeUpload: (id) => tus.store.remove(id),
+      uploads: {
+        remove: (id) => tus.store.remove(id),
+        offset: async (id) => (await tus.store.getUpload(id).catch(() => null))?.offset ?? null,
+      },
       checkDatabase: async () => {
         await sql`select 1`.execute(database.db);
       },
@@ -90,6 +95,7 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
     queue,
     blobs,
     log,
+    cleanupExpiredUploads: () => tus.cleanupExpired(),
     async close() {
       clearInterval(cleanup);
       await worker?.stop();

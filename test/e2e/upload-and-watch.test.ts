@@ -141,6 +141,7 @@ describe('upload, transcode and watch a real film', () => {
     expect(offset).toBeGreaterThan(0);
     expect(offset).toBeGreaterThanOrEqual(acknowledged);
     expect(offset).toBeLessThan(sourceBytes);
+    console.log('DBG offset', {acknowledged, offset, sourceBytes});
     expect((await tp.platform.videos.row(videoId))?.status).toBe('uploading');
 
     // 3. resume at the same URL: no new upload is created and nothing before the offset is sent again
@@ -154,6 +155,7 @@ describe('upload, transcode and watch a real film', () => {
     });
     expect(resumed.url).toBe(uploadUrl);
     expect(lowestProgress).toBeGreaterThanOrEqual(offset);
+    console.log('DBG lowestProgress', lowestProgress);
 
     // 4. processing finishes, and the stored source is the original file byte for byte
     const ready = await waitForVideo(tp.platform.app, videoId, token, 110_000);
@@ -206,6 +208,7 @@ describe('upload, transcode and watch a real film', () => {
       expect(fps, `${where}: frame rate above the source`).toBeLessThanOrEqual(srcFps + 1e-6);
       const frames = Number(s.nb_read_frames);
       const duration = frames / fps;
+      console.log('DBG rung', where, frames, fps, duration, srcDuration);
       const oneFrame = 1 / fps;
       expect(Math.abs(duration - srcDuration), `${where}: ${frames} frames at ${fps.toFixed(3)} fps = ${duration.toFixed(4)} s vs source ${srcDuration} s`).toBeLessThanOrEqual(oneFrame + 1e-6);
 
@@ -294,6 +297,7 @@ describe('upload, transcode and watch a real film', () => {
       await waitFor(`playback did not go on after switching to ${label}`, (t) => (window as any).reelPlayer.video.currentTime > t, before.currentTime);
 
       const after = media.slice(mark);
+      console.log('DBG', label, JSON.stringify(before), JSON.stringify(await state()), '\n' + media.slice(0, mark).map(u=>'  before '+u.split('/media/')[1]).join('\n') + '\n' + after.map(u=>'  after '+u.split('/media/')[1]).join('\n'));
       const firstOfRung = after.findIndex((u) => u.includes(`${rungPath}seg_`));
       expect(firstOfRung, `no ${label} segment requested after choosing it:\n${after.join('\n')}`).toBeGreaterThanOrEqual(0);
       // from the first request for the chosen rung on, every video request is for that rung
