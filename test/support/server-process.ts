@@ -49,18 +49,19 @@ export async function startServerProcess(env: Record<string, string>, args: stri
     if (Date.now() > deadline) throw new Error(`server did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+  async function kill9() {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    await exited;
+  }
   return {
     url,
     child,
     log: () => out,
-    async kill9() {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-      await exited;
-    },
+    kill9,
     async stop() {
       if (child.exitCode !== null) return;
       try {
@@ -69,7 +70,7 @@ export async function startServerProcess(env: Record<string, string>, args: stri
         return;
       }
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (child.exitCode === null) await this.kill9();
+      if (child.exitCode === null) await kill9();
     },
   };
 }
