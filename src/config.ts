@@ -2,7 +2,10 @@
  * Configuration: read once from the environment at an entry point, validated with zod, then passed down.
  * Nothing else in Reel reads process.env.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 import { z } from 'zod';
 
 const bool = z
@@ -25,10 +28,11 @@ const EnvSchema = z.object({
   FFPROBE_PATH: z.string().optional(),
   FFMPEG_PREFER_BUNDLED: bool.default(false),
   SEGMENT_SECONDS: z.coerce.number().int().min(1).max(10).default(4),
-  X264_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
+  X264_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   COOKIE_SECURE: bool.default(false),
   TASK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  PIPELINE_PROFILE: z.string().optional(),
   TASK_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
 });
 
@@ -47,11 +51,13 @@ export interface Config {
   ffprobePath?: string;
   ffmpegPreferBundled: boolean;
   segmentSec: number;
-  x264Preset: string;
+  /** overrides the pipeline profile's preset when set */
+  x264Preset?: string;
   logLevel: string;
   cookieSecure: boolean;
   taskMaxAttempts: number;
   taskLeaseMs: number;
+  pipelineProfile: string;
 }
 
 /** Parse a config from an environment-like record; throws one readable error listing every bad value. */
@@ -83,5 +89,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: e.COOKIE_SECURE,
     taskMaxAttempts: e.TASK_MAX_ATTEMPTS,
     taskLeaseMs: e.TASK_LEASE_SECONDS * 1000,
+    pipelineProfile: resolve(e.PIPELINE_PROFILE ?? `${REPO_ROOT}/pipelines/default.json`),
   };
 }

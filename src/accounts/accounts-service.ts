@@ -34,7 +34,7 @@ export class AccountsService {
     const handleTaken = await this.db.selectFrom('channels').select('id').where('handle', '=', handle).executeTakeFirst();
     if (handleTaken) throw new AppError('handle_taken', `The channel handle @${handle} is taken`, 409);
     const user = { id: randomUUID(), email, password_hash: await hashPassword(input.password), created_at: this.now() };
-    const channel = { id: randomUUID(), user_id: user.id, handle, name: input.displayName?.trim() || handle, created_at: this.now() };
+    const channel = { id: randomUUID(), user_id: user.id, handle, name: input.displayName?.trim() || handle, priority: 0, created_at: this.now() };
     try {
       await this.db.transaction().execute(async (tx) => {
         await tx.insertInto('users').values(user).execute();

@@ -5,14 +5,20 @@ import type { VideosService } from './videos-service.js';
 import type { TaskQueue } from '../processing/task-queue.js';
 import { ErrorBody, VideoBody, VideoId, VideoMeta } from '../http/schemas.js';
 import { requireUser } from '../http/auth.js';
-import { notFound } from '../core/errors.js';
+import { AppError, notFound } from '../core/errors.js';
 import { UPLOAD_PATH } from '../upload/tus-uploads.js';
+import type { LivePlaylists } from '../streaming/live-playlists.js';
 
 const TaskBody = z.object({
   id: z.string(),
+  key: z.string(),
+  step: z.string(),
   kind: z.string(),
   state: z.string(),
+  dependsOn: z.array(z.string()),
+  priority: z.number(),
   attempts: z.number(),
+  durationMs: z.number().nullable(),
   error: z.string().nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
@@ -28,7 +34,7 @@ export interface UploadsPort {
   offset(uploadId: string): Promise<number | null>;
 }
 
-export function videosRoutes(videos: VideosService, queue: TaskQueue, uploads: UploadsPort): FastifyPluginAsyncZod {
+export function videosRoutes(videos: VideosService, queue: TaskQueue, uploads: UploadsPort, live: LivePlaylists): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/api/videos',
@@ -104,13 +110,71 @@ export function videosRoutes(videos: VideosService, queue: TaskQueue, uploads: U
 
     app.get(
       '/api/videos/:id/tasks',
-      { schema: { tags: ['processing'], summary: "The video's processing tasks with state, attempts and timings (owner only)", params: VideoId, response: { 200: z.object({ items: z.array(TaskBody) }), 404: ErrorBody } } },
+      {
+        schema: {
+          tags: ['processing'],
+          summary: "The video's processing DAG: tasks with dependencies, state, attempts and timings (owner only)",
+          params: VideoId,
+          response: { 200: z.object({ items: z.array(TaskBody) }), 404: ErrorBody },
+        },
+      },
       async (req) => {
         await videos.owned(requireUser(req), req.params.id);
         const tasks = await queue.forVideo(req.params.id);
         return {
-          items: tasks.map((t) => ({ id: t.id, kind: t.kind, state: t.state, attempts: t.attempts, error: t.error, createdAt: iso(t.created_at)!, startedAt: iso(t.started_at), finishedAt: iso(t.finished_at) })),
+          items: tasks.map((t) => ({
+            id: t.id,
+            key: t.key,
+            step: t.step,
+            kind: t.kind,
+            state: t.state,
+            dependsOn: JSON.parse(t.deps) as string[],
+            priority: t.priority,
+            attempts: t.attempts,
+            durationMs: t.started_at && t.finished_at ? t.finished_at - t.started_at : null,
+            error: t.error,
+            createdAt: iso(t.created_at)!,
+            startedAt: iso(t.started_at),
+            finishedAt: iso(t.finished_at),
+          })),
         };
+      },
+    );
+
+    app.post(
+      '/api/videos/:id/tasks/:taskId/rerun',
+      {
+        schema: {
+          tags: ['processing'],
+          summary: 'Re-run a dead-lettered or failed task (owner only); the video returns to processing',
+          params: z.object({ id: z.string().uuid(), taskId: z.string().uuid() }),
+          response: { 202: z.object({ ok: z.boolean() }), 404: ErrorBody, 409: ErrorBody },
+        },
+      },
+      async (req, reply) => {
+        await videos.owned(requireUser(req), req.params.id);
+        const task = await queue.get(req.params.taskId);
+        if (!task || task.video_id !== req.params.id) throw notFound('Task');
+        if (!(await queue.rerun(task.id))) throw new AppError('not_rerunnable', 'Only failed or dead-lettered tasks can be re-run', 409);
+        await videos.resumeProcessing(req.params.id);
+        return reply.status(202).send({ ok: true });
+      },
+    );
+
+    app.get(
+      '/api/videos/:id/availability',
+      {
+        schema: {
+          tags: ['streaming'],
+          summary: 'Seconds of each rendition playable from the start (grows while processing) — lets players allow only rungs that exist',
+          params: VideoId,
+          response: { 200: z.object({ status: z.string(), playable: z.boolean(), rungs: z.record(z.string(), z.number()) }), 404: ErrorBody },
+        },
+      },
+      async (req) => {
+        const v = await videos.getVisible(req.params.id, req.user);
+        const rungs = v.status === 'ready' ? Object.fromEntries(v.renditions.map((r) => [r.name, v.durationSec ?? 0])) : await live.availability(v.id);
+        return { status: v.status, playable: v.playable, rungs };
       },
     );
   };

@@ -26,6 +26,8 @@ export interface VideoView {
   tags: string[];
   visibility: Visibility;
   status: VideoStatus;
+  /** true as soon as the opening seconds can be watched, possibly while still processing */
+  playable: boolean;
   error: { code: string; message: string } | null;
   progress: number;
   durationSec: number | null;
@@ -34,6 +36,7 @@ export interface VideoView {
   channel: { id: string; handle: string; name: string };
   renditions: Rendition[];
   hlsUrl: string | null;
+  storyboardUrl: string | null;
   thumbnailUrl: string | null;
   watchUrl: string;
   createdAt: string;
@@ -83,6 +86,8 @@ export class VideosService {
         renditions: '[]',
         thumbnail_key: null,
         progress: 0,
+        media: null,
+        playable_at: null,
         created_at: t,
         updated_at: t,
         published_at: null,
@@ -204,6 +209,31 @@ export class VideosService {
       .execute();
   }
 
+  async setPlan(id: string, plan: unknown): Promise<void> {
+    await this.db.updateTable('videos').set({ media: JSON.stringify(plan), updated_at: this.now() }).where('id', '=', id).execute();
+  }
+
+  async getPlan<T>(id: string): Promise<T | null> {
+    const row = await this.db.selectFrom('videos').select('media').where('id', '=', id).executeTakeFirst();
+    return row?.media ? (JSON.parse(row.media) as T) : null;
+  }
+
+  async channelPriority(videoId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('videos')
+      .innerJoin('channels', 'channels.id', 'videos.channel_id')
+      .select('channels.priority')
+      .where('videos.id', '=', videoId)
+      .executeTakeFirst();
+    return row?.priority ?? 0;
+  }
+
+  /** The opening seconds of the lowest rung exist: the video can be watched while the rest is encoded. */
+  async markPlayable(id: string): Promise<boolean> {
+    const res = await this.db.updateTable('videos').set({ playable_at: this.now() }).where('id', '=', id).where('playable_at', 'is', null).where('status', '=', 'processing').executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
   async markReady(id: string, renditions: Rendition[], thumbnailKey: string | null): Promise<void> {
     const t = this.now();
     await this.db
@@ -211,6 +241,11 @@ export class VideosService {
       .set({ status: 'ready', renditions: JSON.stringify(renditions), thumbnail_key: thumbnailKey, progress: 1, published_at: t, updated_at: t })
       .where('id', '=', id)
       .execute();
+  }
+
+  /** After a re-run of a failed task: processing again, error cleared. */
+  async resumeProcessing(id: string): Promise<void> {
+    await this.db.updateTable('videos').set({ status: 'processing', error_code: null, error_message: null, updated_at: this.now() }).where('id', '=', id).execute();
   }
 
   async markFailed(id: string, code: string, message: string): Promise<void> {
@@ -226,14 +261,19 @@ export class VideosService {
   }
 }
 
+export function isPlayable(row: Pick<VideosTable, 'status' | 'playable_at'>): boolean {
+  return row.status === 'ready' || (row.status === 'processing' && row.playable_at !== null);
+}
+
 function canView(row: VideoRow, viewer: CurrentUser | null): boolean {
   if (viewer && viewer.id === row.owner_id) return true;
-  if (row.status !== 'ready') return false;
+  if (!isPlayable(row)) return false;
   return row.visibility !== 'private';
 }
 
 function toView(row: VideoRow): VideoView {
   const ready = row.status === 'ready';
+  const playable = isPlayable(row);
   return {
     id: row.id,
     title: row.title,
@@ -241,14 +281,16 @@ function toView(row: VideoRow): VideoView {
     tags: JSON.parse(row.tags) as string[],
     visibility: row.visibility,
     status: row.status,
+    playable,
     error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    storyboardUrl: ready ? `/media/${row.id}/storyboard.vtt` : null,
     progress: row.progress,
     durationSec: row.duration_sec,
     width: row.width,
     height: row.height,
     channel: { id: row.channel_id, handle: row.channel_handle, name: row.channel_name },
     renditions: JSON.parse(row.renditions) as Rendition[],
-    hlsUrl: ready ? `/media/${row.id}/master.m3u8` : null,
+    hlsUrl: playable ? `/media/${row.id}/master.m3u8` : null,
     thumbnailUrl: ready && row.thumbnail_key ? `/media/${row.id}/thumbnail.jpg` : null,
     watchUrl: `/watch/${row.id}`,
     createdAt: new Date(row.created_at).toISOString(),

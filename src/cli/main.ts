@@ -2,11 +2,29 @@
  * `reel` command line: `reel serve` (API + web + in-process worker; --no-worker for API only).
  */
 import { loadConfig } from '../config.js';
-import { createPlatform } from '../wiring/platform.js';
+import { createCore, createPlatform, createWorker } from '../wiring/platform.js';
 
 const USAGE = `usage: reel <command>
   serve [--no-worker]   start the platform (API, web app, origin, and an in-process worker)
+  worker                run pipeline tasks only (any number of these, on any machine sharing the database and blob store)
 `;
+
+async function worker() {
+  const core = await createCore(loadConfig());
+  const w = createWorker(core);
+  w.start();
+  // the worker's poll timer does not hold the process open (so tests and `serve` can exit); here it must
+  const keepAlive = setInterval(() => {}, 60_000);
+  const shutdown = async (signal: string) => {
+    core.log.info({ signal }, 'worker stopping; running tasks return to the queue when their lease expires');
+    clearInterval(keepAlive);
+    await w.stop();
+    await core.database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
 
 async function serve(args: string[]) {
   const config = loadConfig();
@@ -30,6 +48,8 @@ async function main() {
   switch (command) {
     case 'serve':
       return serve(args);
+    case 'worker':
+      return worker();
     default:
       process.stderr.write(USAGE);
       process.exit(command ? 2 : 0);

@@ -38,7 +38,7 @@ interface ProbeStream {
 
 export interface ProbeJson {
   streams?: ProbeStream[];
-  format?: { format_name?: string; duration?: string };
+  format?: { format_name?: string; duration?: string; start_time?: string };
 }
 
 export function parseRate(rate: string | undefined): number {

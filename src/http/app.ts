@@ -16,6 +16,7 @@ import type { MediaTools } from '../ports/media-runner.js';
 import type { TaskQueue } from '../processing/task-queue.js';
 import type { UploadsPort } from '../catalog/videos-routes.js';
 import { registerMediaRoutes } from '../streaming/media-routes.js';
+import type { LivePlaylists } from '../streaming/live-playlists.js';
 import { UPLOAD_PATH } from '../upload/tus-uploads.js';
 import { registerPages } from '../web/pages-routes.js';
 import { registerAuth } from './auth.js';
@@ -27,6 +28,7 @@ export interface AppServices {
   queue: TaskQueue;
   blobs: BlobStore;
   tools: MediaTools;
+  live: LivePlaylists;
   tus: { handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> };
   uploads: UploadsPort;
   checkDatabase(): Promise<void>;
@@ -53,8 +55,8 @@ export async function buildApp(s: AppServices, opts: AppOptions): Promise<Fastif
   registerAuth(app, s.accounts);
 
   await app.register(accountsRoutes(s.accounts, { cookieSecure: opts.cookieSecure }));
-  await app.register(videosRoutes(s.videos, s.queue, s.uploads));
-  registerMediaRoutes(app, s.videos, s.blobs);
+  await app.register(videosRoutes(s.videos, s.queue, s.uploads, s.live));
+  registerMediaRoutes(app, s.videos, s.blobs, s.live);
 
   // tus: hand the raw request to @tus/server, which reads the body itself
   app.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));

@@ -22,6 +22,8 @@ export interface MediaRunner {
   readonly tools: MediaTools;
   /** ffprobe the input; rejects with a MediaError('unreadable_media') when ffprobe cannot parse it */
   probe(input: string): Promise<ProbeJson>;
+  /** Timestamps of every packet of the first video stream, in decode order, with the keyframe flag */
+  videoPackets(input: string): Promise<Array<{ pts: number; key: boolean }>>;
   /** Run ffmpeg; rejects with FfmpegError carrying the tail of stderr on a non-zero exit */
   ffmpeg(args: string[], opts?: RunOptions): Promise<void>;
 }

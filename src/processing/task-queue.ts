@@ -1,19 +1,23 @@
 /**
  * Durable task queue in the metadata database. Works on SQLite (one process) and PostgreSQL (many workers on
- * many machines: claims use FOR UPDATE SKIP LOCKED). Tasks are leased; a worker that stops heartbeating loses
- * its lease and the task goes back to the queue.
+ * many machines: claims use FOR UPDATE SKIP LOCKED). Tasks form a DAG per video: a task waits until every task
+ * it depends on is done. Tasks are leased; a worker that stops heartbeating loses its lease and the task goes
+ * back to the queue.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { backoffMs } from '../core/backoff.js';
-import type { Db, TasksTable } from '../adapters/db/schema.js';
+import type { Database, Db, TasksTable } from '../adapters/db/schema.js';
 import type { DbDialect } from '../adapters/db/connect.js';
+import type { TaskSpec } from '../core/pipeline.js';
 
 export type Task = TasksTable;
 
 export interface EnqueueInput {
   videoId: string;
   kind: string;
+  key?: string;
+  step?: string;
   payload?: unknown;
   priority?: number;
   maxAttempts?: number;
@@ -29,40 +33,75 @@ export class TaskQueue {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Called when a task is enqueued in this process, so in-process workers wake up at once. */
+  /** Called when tasks become runnable in this process, so in-process workers wake up at once. */
   onEnqueue(fn: () => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
 
-  async enqueue(input: EnqueueInput): Promise<string> {
-    const id = randomUUID();
-    await this.db
-      .insertInto('tasks')
-      .values({
-        id,
-        video_id: input.videoId,
-        kind: input.kind,
-        state: 'queued',
-        priority: input.priority ?? 100,
-        attempts: 0,
-        max_attempts: input.maxAttempts ?? this.opts.maxAttempts,
-        run_after: this.now(),
-        lease_until: null,
-        worker_id: null,
-        payload: JSON.stringify(input.payload ?? {}),
-        error: null,
-        created_at: this.now(),
-        started_at: null,
-        finished_at: null,
-      })
-      .execute();
+  private notify() {
     for (const fn of this.listeners) fn();
-    return id;
+  }
+
+  private row(videoId: string, spec: { key: string; step: string; kind: string; priority: number; payload: unknown; deps: string[]; state: 'queued' | 'waiting' }, maxAttempts?: number): TasksTable {
+    return {
+      id: randomUUID(),
+      video_id: videoId,
+      key: spec.key,
+      step: spec.step,
+      kind: spec.kind,
+      state: spec.state,
+      deps: JSON.stringify(spec.deps),
+      priority: spec.priority,
+      attempts: 0,
+      max_attempts: maxAttempts ?? this.opts.maxAttempts,
+      run_after: this.now(),
+      lease_until: null,
+      worker_id: null,
+      payload: JSON.stringify(spec.payload ?? {}),
+      output: null,
+      error: null,
+      created_at: this.now(),
+      started_at: null,
+      finished_at: null,
+    };
+  }
+
+  async enqueue(input: EnqueueInput): Promise<string> {
+    const key = input.key ?? input.kind;
+    const r = this.row(input.videoId, { key, step: input.step ?? key, kind: input.kind, priority: input.priority ?? 100, payload: input.payload, deps: [], state: 'queued' }, input.maxAttempts);
+    await this.db.insertInto('tasks').values(r).execute();
+    this.notify();
+    return r.id;
+  }
+
+  /**
+   * Add a graph of tasks for a video. Dependencies may name tasks of the video that already exist. Idempotent:
+   * a key that already exists is skipped, so a re-run planner never duplicates tasks.
+   */
+  async addGraph(videoId: string, specs: TaskSpec[], priorityBias = 0): Promise<number> {
+    const added = await this.db.transaction().execute(async (tx) => {
+      await this.lockVideo(tx, videoId);
+      const existing = await tx.selectFrom('tasks').select(['key', 'state']).where('video_id', '=', videoId).execute();
+      const done = new Set(existing.filter((t) => t.state === 'done').map((t) => t.key));
+      const have = new Set(existing.map((t) => t.key));
+      const rows = specs
+        .filter((s) => !have.has(s.key))
+        .map((s) => this.row(videoId, { ...s, deps: s.after, priority: s.priority + priorityBias, state: s.after.every((d) => done.has(d)) ? 'queued' : 'waiting' }));
+      for (let i = 0; i < rows.length; i += 200) await tx.insertInto('tasks').values(rows.slice(i, i + 200)).execute();
+      return rows.length;
+    });
+    this.notify();
+    return added;
+  }
+
+  /** Serialise completions of one video's tasks, so the last finishing dependency always promotes its dependents. */
+  private async lockVideo(tx: Transaction<Database>, videoId: string) {
+    if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${videoId}))`.execute(tx);
   }
 
   /** Claim the most urgent runnable task (lowest priority number first, then oldest). */
-  async claim(workerId: string, leaseMs: number): Promise<Task | null> {
+  async claim(workerId: string, leaseMs: number, kinds?: string[]): Promise<Task | null> {
     const t = this.now();
     return this.db.transaction().execute(async (tx) => {
       let q = tx
@@ -73,19 +112,13 @@ export class TaskQueue {
         .orderBy('priority', 'asc')
         .orderBy('created_at', 'asc')
         .limit(1);
+      if (kinds?.length) q = q.where('kind', 'in', kinds);
       if (this.dialect === 'postgres') q = q.modifyEnd(sql`for update skip locked`);
       const next = await q.executeTakeFirst();
       if (!next) return null;
       const updated = await tx
         .updateTable('tasks')
-        .set((eb) => ({
-          state: 'running',
-          worker_id: workerId,
-          lease_until: t + leaseMs,
-          attempts: eb('attempts', '+', 1),
-          started_at: t,
-          error: null,
-        }))
+        .set((eb) => ({ state: 'running', worker_id: workerId, lease_until: t + leaseMs, attempts: eb('attempts', '+', 1), started_at: t, error: null }))
         .where('id', '=', next.id)
         .where('state', '=', 'queued')
         .returningAll()
@@ -94,7 +127,7 @@ export class TaskQueue {
     });
   }
 
-  /** Extend the lease; false when the task is no longer ours (lease expired and re-queued, or deleted). */
+  /** Extend the lease; false when the task is no longer ours (lease expired and re-queued, or cancelled). */
   async heartbeat(taskId: string, workerId: string, leaseMs: number): Promise<boolean> {
     const res = await this.db
       .updateTable('tasks')
@@ -106,15 +139,33 @@ export class TaskQueue {
     return Number(res.numUpdatedRows) === 1;
   }
 
-  async complete(taskId: string, workerId: string): Promise<boolean> {
-    const res = await this.db
-      .updateTable('tasks')
-      .set({ state: 'done', finished_at: this.now(), lease_until: null })
-      .where('id', '=', taskId)
-      .where('worker_id', '=', workerId)
-      .where('state', '=', 'running')
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+  /** Store (partial) output of a running task, e.g. the segments published so far. */
+  async setOutput(taskId: string, workerId: string, output: unknown): Promise<void> {
+    await this.db.updateTable('tasks').set({ output: JSON.stringify(output) }).where('id', '=', taskId).where('worker_id', '=', workerId).where('state', '=', 'running').execute();
+  }
+
+  /** Mark done with its output and release the tasks that were waiting only for it. */
+  async complete(taskId: string, workerId: string, output?: unknown): Promise<boolean> {
+    let ok = false;
+    await this.db.transaction().execute(async (tx) => {
+      const task = await tx.selectFrom('tasks').select(['video_id']).where('id', '=', taskId).executeTakeFirst();
+      if (!task) return;
+      await this.lockVideo(tx, task.video_id);
+      const values: Partial<TasksTable> = { state: 'done', finished_at: this.now(), lease_until: null };
+      if (output !== undefined) values.output = JSON.stringify(output);
+      const res = await tx.updateTable('tasks').set(values).where('id', '=', taskId).where('worker_id', '=', workerId).where('state', '=', 'running').executeTakeFirst();
+      ok = Number(res.numUpdatedRows) === 1;
+      if (ok) await this.promote(tx, task.video_id);
+    });
+    if (ok) this.notify();
+    return ok;
+  }
+
+  private async promote(tx: Transaction<Database>, videoId: string) {
+    const tasks = await tx.selectFrom('tasks').select(['id', 'key', 'state', 'deps']).where('video_id', '=', videoId).execute();
+    const done = new Set(tasks.filter((t) => t.state === 'done').map((t) => t.key));
+    const ready = tasks.filter((t) => t.state === 'waiting' && (JSON.parse(t.deps) as string[]).every((d) => done.has(d))).map((t) => t.id);
+    if (ready.length) await tx.updateTable('tasks').set({ state: 'queued', run_after: this.now() }).where('id', 'in', ready).where('state', '=', 'waiting').execute();
   }
 
   /**
@@ -142,6 +193,16 @@ export class TaskQueue {
     return state;
   }
 
+  /** Stop every unfinished task of a video (it failed or was deleted). */
+  async cancelVideo(videoId: string): Promise<void> {
+    await this.db
+      .updateTable('tasks')
+      .set({ state: 'cancelled', lease_until: null, finished_at: this.now() })
+      .where('video_id', '=', videoId)
+      .where('state', 'in', ['waiting', 'queued', 'running'])
+      .execute();
+  }
+
   /** Put tasks whose lease ran out (their worker died) back in the queue. Returns how many. */
   async requeueExpired(): Promise<number> {
     const res = await this.db
@@ -150,7 +211,9 @@ export class TaskQueue {
       .where('state', '=', 'running')
       .where('lease_until', '<', this.now())
       .executeTakeFirst();
-    return Number(res.numUpdatedRows);
+    const n = Number(res.numUpdatedRows);
+    if (n) this.notify();
+    return n;
   }
 
   /** Re-run a dead-lettered or failed task from scratch. */
@@ -161,15 +224,28 @@ export class TaskQueue {
       .where('id', '=', taskId)
       .where('state', 'in', ['dead', 'failed'])
       .executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 1) for (const fn of this.listeners) fn();
-    return Number(res.numUpdatedRows) === 1;
+    const ok = Number(res.numUpdatedRows) === 1;
+    if (ok) this.notify();
+    return ok;
   }
 
   async forVideo(videoId: string): Promise<Task[]> {
-    return this.db.selectFrom('tasks').selectAll().where('video_id', '=', videoId).orderBy('created_at', 'asc').execute();
+    return this.db.selectFrom('tasks').selectAll().where('video_id', '=', videoId).orderBy('priority', 'asc').orderBy('created_at', 'asc').execute();
+  }
+
+  /** Outputs of a video's done (or running, for growing outputs) tasks, by key. */
+  async outputs(videoId: string): Promise<Map<string, { state: string; kind: string; payload: any; output: any }>> {
+    const rows = await this.db.selectFrom('tasks').select(['key', 'state', 'kind', 'payload', 'output']).where('video_id', '=', videoId).execute();
+    return new Map(rows.map((r) => [r.key, { state: r.state, kind: r.kind, payload: JSON.parse(r.payload), output: r.output ? JSON.parse(r.output) : null }]));
   }
 
   async get(taskId: string): Promise<Task | undefined> {
     return this.db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+  }
+
+  /** Queue depth by state (for the admin view and metrics). */
+  async counts(): Promise<Record<string, number>> {
+    const rows = await this.db.selectFrom('tasks').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }
 }

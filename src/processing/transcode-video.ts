@@ -152,15 +152,3 @@ async function describeRenditions(work: string, rungs: Rung[]): Promise<Renditio
     }),
   );
 }
-
-/** After a task gave up: the video is marked failed with a reason, and nothing half-made is left behind. */
-export function makeFailureHandler(videos: VideosService, blobs: BlobStore) {
-  return async (videoId: string, err: unknown): Promise<void> => {
-    const code = err instanceof MediaError ? err.code : 'processing_failed';
-    const message = err instanceof MediaError ? err.message : 'Processing failed repeatedly; the team has been notified. You can retry from the studio.';
-    await blobs.deletePrefix(videoPrefix(videoId));
-    await blobs.delete(sourceKey(videoId));
-    await videos.clearSourceKey(videoId);
-    await videos.markFailed(videoId, code, message);
-  };
-}

@@ -12,9 +12,12 @@ export interface TaskContext {
   payload: any;
   signal: AbortSignal;
   log: Logger;
+  /** publish partial output while running (e.g. segments finished so far) */
+  setOutput(output: unknown): Promise<void>;
 }
 
-export type TaskHandler = (ctx: TaskContext) => Promise<void>;
+/** Runs a task; the returned value is stored as the task's output for later steps. */
+export type TaskHandler = (ctx: TaskContext) => Promise<unknown>;
 
 /** Errors with `recoverable === false` fail the task at once; everything else is retried with backoff. */
 export function isRecoverable(err: unknown): boolean {
@@ -72,9 +75,19 @@ export class Worker {
   private async fill(): Promise<void> {
     await this.queue.requeueExpired();
     while (!this.stopped && this.running < this.opts.concurrency) {
-      const task = await this.queue.claim(this.id, this.leaseMs);
-      if (!task) return;
+      // take the slot before the (async) claim, so concurrent fills never exceed the concurrency
       this.running++;
+      let task: Task | null;
+      try {
+        task = await this.queue.claim(this.id, this.leaseMs);
+      } catch (err) {
+        this.running--;
+        throw err;
+      }
+      if (!task) {
+        this.running--;
+        return;
+      }
       const p = this.execute(task).finally(() => {
         this.running--;
         this.inFlight.delete(p);
@@ -104,8 +117,9 @@ export class Worker {
     try {
       if (!handler) throw Object.assign(new Error(`no handler for task kind ${task.kind}`), { recoverable: false });
       log.info('task started');
-      await handler({ task, payload: JSON.parse(task.payload), signal: abort.signal, log });
-      await this.queue.complete(task.id, this.id);
+      const output = await handler({ task, payload: JSON.parse(task.payload), signal: abort.signal, log, setOutput: (o) => this.queue.setOutput(task.id, this.id, o) });
+      if (abort.signal.aborted) throw new Error('task aborted');
+      await this.queue.complete(task.id, this.id, output ?? null);
       log.info({ ms: Date.now() - started }, 'task done');
     } catch (err) {
       if (abort.signal.aborted && this.stopped) {

@@ -5,7 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { contentTypeFor, parseRange } from '../core/http-range.js';
 import { assertSafeKey, type BlobStore } from '../ports/blob-store.js';
-import { videoPrefix, type VideosService } from '../catalog/videos-service.js';
+import { isPlayable, videoPrefix, type VideosService } from '../catalog/videos-service.js';
+import type { LivePlaylists } from './live-playlists.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -15,7 +16,7 @@ function cacheControl(file: string, visibility: string): string {
   return 'public, max-age=31536000, immutable';
 }
 
-export function registerMediaRoutes(app: FastifyInstance, videos: VideosService, blobs: BlobStore): void {
+export function registerMediaRoutes(app: FastifyInstance, videos: VideosService, blobs: BlobStore, live: LivePlaylists): void {
   app.route<{ Params: { id: string; '*': string } }>({
     method: ['GET', 'HEAD'],
     url: '/media/:id/*',
@@ -32,7 +33,16 @@ export function registerMediaRoutes(app: FastifyInstance, videos: VideosService,
         return notFound();
       }
       const row = await videos.row(id);
-      if (!row || row.status !== 'ready' || !(await videos.canView(id, req.user))) return notFound();
+      if (!row || !isPlayable(row) || !(await videos.canView(id, req.user))) return notFound();
+      if (row.status === 'processing' && file.endsWith('.m3u8')) {
+        const text = await live.render(id, file);
+        if (text === null) return notFound();
+        return reply
+          .header('Content-Type', contentTypeFor(file))
+          .header('Cache-Control', 'no-cache')
+          .header('Access-Control-Allow-Origin', '*')
+          .send(req.method === 'HEAD' ? undefined : text);
+      }
       const stat = await blobs.stat(key);
       if (!stat) return notFound();
 

@@ -13,7 +13,7 @@ import { AppError } from '../core/errors.js';
 import type { AccountsService, CurrentUser } from '../accounts/accounts-service.js';
 import { sourceKey, type VideosService } from '../catalog/videos-service.js';
 import type { BlobStore } from '../ports/blob-store.js';
-import type { TaskQueue } from '../processing/task-queue.js';
+import type { PipelineService } from '../processing/pipeline-service.js';
 import { SESSION_COOKIE } from '../http/auth.js';
 
 export const UPLOAD_PATH = '/api/uploads';
@@ -22,7 +22,7 @@ export interface TusDeps {
   accounts: AccountsService;
   videos: VideosService;
   blobs: BlobStore;
-  queue: TaskQueue;
+  pipeline: PipelineService;
   log: Logger;
   uploadDir: string;
   maxUploadBytes: number;
@@ -91,8 +91,8 @@ export function createTusServer(deps: TusDeps) {
       // link, not move: @tus/server still reads the upload's state after this hook; POST_FINISH removes it
       await deps.blobs.putFile(key, join(deps.uploadDir, upload.id), { link: true });
       await deps.videos.markProcessing(video.id, key);
-      await deps.queue.enqueue({ videoId: video.id, kind: 'transcode', priority: 10 });
-      deps.log.info({ video: video.id, upload: upload.id, bytes: upload.size }, 'upload complete; transcode queued');
+      await deps.pipeline.start(video.id);
+      deps.log.info({ video: video.id, upload: upload.id, bytes: upload.size }, 'upload complete; pipeline started');
       return { headers: { 'Reel-Video-Id': video.id }, body: JSON.stringify({ videoId: video.id }) };
     },
   });

@@ -294,7 +294,7 @@ describe('upload, transcode and watch a real film', () => {
       await waitFor(`playback did not go on after switching to ${label}`, (t) => (window as any).reelPlayer.video.currentTime > t, before.currentTime);
 
       const after = media.slice(mark);
-      const firstOfRung = after.findIndex((u) => u.includes(`${rungPath}seg_`));
+      const firstOfRung = after.findIndex((u) => u.includes(rungPath) && u.endsWith('.m4s'));
       expect(firstOfRung, `no ${label} segment requested after choosing it:\n${after.join('\n')}`).toBeGreaterThanOrEqual(0);
       // from the first request for the chosen rung on, every video request is for that rung
       const videoRungs = after.slice(firstOfRung).filter((u) => /\/media\/[^/]+\/\d+p\//.test(u));

@@ -1,4 +1,4 @@
-/** Runs `reel serve` as a real child process (its own process group), so tests can kill -9 it. */
+/** Runs `reel serve` (or `reel worker`) as a real child process (its own process group), so tests can kill -9 it. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -41,10 +41,14 @@ export async function startServerProcess(env: Record<string, string>, args: stri
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${out}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {
-      /* not up yet */
+    if (args[0] === 'worker') {
+      if (out.includes('worker started')) break;
+    } else {
+      try {
+        if ((await fetch(`${url}/healthz`)).ok) break;
+      } catch {
+        /* not up yet */
+      }
     }
     if (Date.now() > deadline) throw new Error(`server did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 200));

@@ -79,6 +79,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('tasks_video').on('tasks').column('video_id').execute();
     },
   },
+  '0002_task_graph': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('tasks').addColumn('key', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('tasks').addColumn('step', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema.alterTable('tasks').addColumn('deps', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+      await db.schema.alterTable('tasks').addColumn('output', 'text').execute();
+      await db.schema.alterTable('videos').addColumn('media', 'text').execute();
+      await db.schema.alterTable('videos').addColumn('playable_at', 'bigint').execute();
+      await db.schema.alterTable('channels').addColumn('priority', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

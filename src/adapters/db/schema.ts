@@ -16,6 +16,8 @@ export interface ChannelsTable {
   user_id: string;
   handle: string;
   name: string;
+  /** added to task priorities of this channel's videos (lower runs first) */
+  priority: number;
   created_at: number;
 }
 
@@ -53,12 +55,16 @@ export interface VideosTable {
   renditions: string;
   thumbnail_key: string | null;
   progress: number;
+  /** JSON: media info and the processing plan (rungs, chunks) once planned */
+  media: string | null;
+  /** when the first rung's opening seconds became playable */
+  playable_at: number | null;
   created_at: number;
   updated_at: number;
   published_at: number | null;
 }
 
-export type TaskState = 'queued' | 'running' | 'done' | 'failed' | 'dead';
+export type TaskState = 'waiting' | 'queued' | 'running' | 'done' | 'failed' | 'dead' | 'cancelled';
 
 export interface TasksTable {
   id: string;
@@ -71,8 +77,16 @@ export interface TasksTable {
   run_after: number;
   lease_until: number | null;
   worker_id: string | null;
+  /** unique within a video, e.g. "video#3" */
+  key: string;
+  /** the profile step this task comes from */
+  step: string;
+  /** JSON array of keys of tasks (same video) that must be done first */
+  deps: string;
   /** JSON */
   payload: string;
+  /** JSON result for later steps (segment lists, media info); may grow while running */
+  output: string | null;
   error: string | null;
   created_at: number;
   started_at: number | null;

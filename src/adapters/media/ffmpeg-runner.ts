@@ -39,6 +39,13 @@ export class FfmpegRunner implements MediaRunner {
     return JSON.parse(stdout) as ProbeJson;
   }
 
+  async videoPackets(input: string): Promise<Array<{ pts: number; key: boolean }>> {
+    const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,dts_time,flags', '-of', 'csv=p=0', input];
+    const { code, stdout, stderr } = await spawnCollect(this.tools.ffprobe, args);
+    if (code !== 0) throw new MediaError('unreadable_media', `The video track could not be read: ${stderr.trim().split('\n').pop() ?? ''}`);
+    return parsePacketCsv(stdout);
+  }
+
   async ffmpeg(args: string[], opts: RunOptions = {}): Promise<void> {
     const parser = new ProgressParser();
     const { code, stderr } = await spawnCollect(this.tools.ffmpeg, args, {
@@ -49,4 +56,15 @@ export class FfmpegRunner implements MediaRunner {
     });
     if (code !== 0) throw new FfmpegError(`ffmpeg exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`, code, stderr);
   }
+}
+
+/** `pts_time,dts_time,flags` lines; pts may be N/A (then dts is used). */
+export function parsePacketCsv(csv: string): Array<{ pts: number; key: boolean }> {
+  const out: Array<{ pts: number; key: boolean }> = [];
+  for (const line of csv.split('\n')) {
+    const [pts, dts, flags] = line.trim().split(',');
+    const t = Number.parseFloat(pts !== 'N/A' && pts ? pts : dts);
+    if (Number.isFinite(t)) out.push({ pts: t, key: (flags ?? '').includes('K') });
+  }
+  return out;
 }

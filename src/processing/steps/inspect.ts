@@ -1,0 +1,52 @@
+/**
+ * inspect: magic bytes, ffprobe, validation, and a scan of the video packets to find exact cut points.
+ * Bad media fails here at once, with a reason, before any encoding starts.
+ */
+import { MediaError } from '../../core/errors.js';
+import { planChunks } from '../../core/chunks.js';
+import { displaySize } from '../../core/ladder.js';
+import { MAGIC_BYTES_NEEDED, sniffContainer } from '../../core/magic-bytes.js';
+import { parseProbe, validateMedia } from '../../core/media-info.js';
+import { sourceKey } from '../../catalog/videos-service.js';
+import type { BlobStore } from '../../ports/blob-store.js';
+import type { TaskHandler } from '../worker.js';
+import type { StepDeps } from './deps.js';
+
+async function readHead(blobs: BlobStore, key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of await blobs.get(key, { start: 0, end: MAGIC_BYTES_NEEDED - 1 })) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export function inspectStep(d: StepDeps): TaskHandler {
+  return async ({ task }) => {
+    const video = await d.videos.row(task.video_id);
+    if (!video) return { skipped: 'video deleted' };
+    const key = video.source_key ?? sourceKey(video.id);
+    const container = sniffContainer(await readHead(d.blobs, key));
+    if (!container) throw new MediaError('unsupported_format', 'The file is not a video container Reel recognises (checked its first bytes); supported: MP4/MOV, WebM/MKV, AVI, Ogg, MPEG-TS, FLV.');
+    const local = await d.blobs.openLocal(key);
+    try {
+      const probe = await d.media.probe(local.path);
+      const info = parseProbe(probe);
+      validateMedia(info);
+      const packets = await d.media.videoPackets(local.path);
+      const startTime = Number(probe.format?.start_time ?? 0) || 0;
+      const framePts = packets.map((p) => p.pts - startTime).sort((a, b) => a - b);
+      const keyframePts = packets.filter((p) => p.key).map((p) => p.pts - startTime).sort((a, b) => a - b);
+      const chunks = planChunks({
+        framePts,
+        keyframePts,
+        durationSec: info.durationSec,
+        chunkSec: d.profile.chunkSeconds,
+        firstChunkSec: d.profile.firstChunkSeconds,
+        segmentSec: d.profile.segmentSeconds,
+      });
+      const display = displaySize(info.video);
+      await d.videos.setMediaInfo(video.id, { durationSec: info.durationSec, width: Math.round(display.width), height: Math.round(display.height) });
+      return { container, info, chunks, frames: framePts.length };
+    } finally {
+      await local.release();
+    }
+  };
+}
