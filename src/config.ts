@@ -27,7 +27,6 @@ const EnvSchema = z.object({
   FFMPEG_PATH: z.string().optional(),
   FFPROBE_PATH: z.string().optional(),
   FFMPEG_PREFER_BUNDLED: bool.default(false),
-  SEGMENT_SECONDS: z.coerce.number().int().min(1).max(10).default(4),
   X264_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   COOKIE_SECURE: bool.default(false),
@@ -50,7 +49,6 @@ export interface Config {
   ffmpegPath?: string;
   ffprobePath?: string;
   ffmpegPreferBundled: boolean;
-  segmentSec: number;
   /** overrides the pipeline profile's preset when set */
   x264Preset?: string;
   logLevel: string;
@@ -83,7 +81,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     ffmpegPreferBundled: e.FFMPEG_PREFER_BUNDLED,
-    segmentSec: e.SEGMENT_SECONDS,
     x264Preset: e.X264_PRESET,
     logLevel: e.LOG_LEVEL,
     cookieSecure: e.COOKIE_SECURE,

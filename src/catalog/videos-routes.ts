@@ -8,6 +8,7 @@ import { requireUser } from '../http/auth.js';
 import { AppError, notFound } from '../core/errors.js';
 import { UPLOAD_PATH } from '../upload/tus-uploads.js';
 import type { LivePlaylists } from '../streaming/live-playlists.js';
+import type { PipelineService } from '../processing/pipeline-service.js';
 
 const TaskBody = z.object({
   id: z.string(),
@@ -34,7 +35,7 @@ export interface UploadsPort {
   offset(uploadId: string): Promise<number | null>;
 }
 
-export function videosRoutes(videos: VideosService, queue: TaskQueue, uploads: UploadsPort, live: LivePlaylists): FastifyPluginAsyncZod {
+export function videosRoutes(videos: VideosService, queue: TaskQueue, uploads: UploadsPort, live: LivePlaylists, pipeline: PipelineService): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/api/videos',
@@ -158,6 +159,24 @@ export function videosRoutes(videos: VideosService, queue: TaskQueue, uploads: U
         if (!(await queue.rerun(task.id))) throw new AppError('not_rerunnable', 'Only failed or dead-lettered tasks can be re-run', 409);
         await videos.resumeProcessing(req.params.id);
         return reply.status(202).send({ ok: true });
+      },
+    );
+
+    app.post(
+      '/api/videos/:id/codecs',
+      {
+        schema: {
+          tags: ['processing'],
+          summary: 'Add VP9 or AV1 renditions to a published video (owner only); H.264 stays untouched and playable',
+          params: VideoId,
+          body: z.object({ codec: z.enum(['vp9', 'av1']) }),
+          response: { 202: z.object({ tasks: z.number() }), 404: ErrorBody, 409: ErrorBody },
+        },
+      },
+      async (req, reply) => {
+        const row = await videos.owned(requireUser(req), req.params.id);
+        if (row.status !== 'ready') throw new AppError('not_ready', 'Codecs can be added once the video is published', 409);
+        return reply.status(202).send({ tasks: await pipeline.addCodec(row.id, req.body.codec) });
       },
     );
 

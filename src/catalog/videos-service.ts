@@ -10,6 +10,7 @@ import type { CurrentUser } from '../accounts/accounts-service.js';
 
 export interface Rendition {
   name: string;
+  codec?: 'h264' | 'vp9' | 'av1';
   width: number;
   height: number;
   fps: number;
@@ -36,6 +37,8 @@ export interface VideoView {
   channel: { id: string; handle: string; name: string };
   renditions: Rendition[];
   hlsUrl: string | null;
+  /** master playlists per video codec (H.264 always; VP9/AV1 when encoded) */
+  manifests: Partial<Record<'h264' | 'vp9' | 'av1', string>>;
   storyboardUrl: string | null;
   thumbnailUrl: string | null;
   watchUrl: string;
@@ -234,13 +237,20 @@ export class VideosService {
     return Number(res.numUpdatedRows) === 1;
   }
 
-  async markReady(id: string, renditions: Rendition[], thumbnailKey: string | null): Promise<void> {
+  /** Record packaged renditions, replacing ones of the same name (re-packaging, or a codec added later). */
+  async mergeRenditions(id: string, renditions: Rendition[]): Promise<void> {
+    const row = await this.db.selectFrom('videos').select('renditions').where('id', '=', id).executeTakeFirst();
+    if (!row) return;
+    const names = new Set(renditions.map((r) => r.name));
+    const merged = [...(JSON.parse(row.renditions) as Rendition[]).filter((r) => !names.has(r.name)), ...renditions];
+    await this.db.updateTable('videos').set({ renditions: JSON.stringify(merged), updated_at: this.now() }).where('id', '=', id).execute();
+  }
+
+  async markReady(id: string, thumbnailKey: string | null, renditions?: Rendition[]): Promise<void> {
     const t = this.now();
-    await this.db
-      .updateTable('videos')
-      .set({ status: 'ready', renditions: JSON.stringify(renditions), thumbnail_key: thumbnailKey, progress: 1, published_at: t, updated_at: t })
-      .where('id', '=', id)
-      .execute();
+    const values: Partial<VideosTable> = { status: 'ready', thumbnail_key: thumbnailKey, progress: 1, published_at: t, updated_at: t };
+    if (renditions) values.renditions = JSON.stringify(renditions);
+    await this.db.updateTable('videos').set(values).where('id', '=', id).execute();
   }
 
   /** After a re-run of a failed task: processing again, error cleared. */
@@ -271,6 +281,13 @@ function canView(row: VideoRow, viewer: CurrentUser | null): boolean {
   return row.visibility !== 'private';
 }
 
+function manifestsOf(id: string, playable: boolean, renditions: Rendition[]): VideoView['manifests'] {
+  if (!playable) return {};
+  const out: VideoView['manifests'] = { h264: `/media/${id}/master.m3u8` };
+  for (const c of ['vp9', 'av1'] as const) if (renditions.some((r) => r.codec === c)) out[c] = `/media/${id}/master-${c}.m3u8`;
+  return out;
+}
+
 function toView(row: VideoRow): VideoView {
   const ready = row.status === 'ready';
   const playable = isPlayable(row);
@@ -284,6 +301,7 @@ function toView(row: VideoRow): VideoView {
     playable,
     error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
     storyboardUrl: ready ? `/media/${row.id}/storyboard.vtt` : null,
+    manifests: manifestsOf(row.id, playable, JSON.parse(row.renditions) as Rendition[]),
     progress: row.progress,
     durationSec: row.duration_sec,
     width: row.width,

@@ -108,3 +108,21 @@ export function h264Level(r: Pick<Rung, 'width' | 'height' | 'fps'>): number {
 export function avcCodecString(r: Pick<Rung, 'width' | 'height' | 'fps'>): string {
   return `avc1.6400${h264Level(r).toString(16).padStart(2, '0')}`;
 }
+
+/** RFC 6381 codec string for a VP9 profile-0 8-bit rung (level from the frame size). */
+export function vp9CodecString(r: Pick<Rung, 'width' | 'height'>): string {
+  const short = Math.min(r.width, r.height);
+  const level = short <= 240 ? 20 : short <= 360 ? 21 : short <= 480 ? 30 : short <= 720 ? 31 : short <= 1080 ? 40 : short <= 1440 ? 50 : 51;
+  return `vp09.00.${level}.08`;
+}
+
+/** RFC 6381 codec string for an AV1 main-profile 8-bit rung (seq_level_idx from the frame size). */
+export function av1CodecString(r: Pick<Rung, 'width' | 'height'>): string {
+  const short = Math.min(r.width, r.height);
+  const idx = short <= 240 ? 0 : short <= 360 ? 1 : short <= 480 ? 4 : short <= 720 ? 5 : short <= 1080 ? 8 : 12;
+  return `av01.0.${String(idx).padStart(2, '0')}M.08`;
+}
+
+export function codecString(codec: 'h264' | 'vp9' | 'av1', r: Pick<Rung, 'width' | 'height' | 'fps'>): string {
+  return codec === 'vp9' ? vp9CodecString(r) : codec === 'av1' ? av1CodecString(r) : avcCodecString(r);
+}

@@ -67,6 +67,8 @@ export interface TaskSpec {
 export interface ExpandInput {
   chunks: Chunk[];
   rungNames: string[];
+  /** video codecs to encode; chunked steps of kind encode-chunk are repeated per codec (H.264 keeps plain keys) */
+  codecs?: string[];
   /** steps already created before planning (e.g. inspect, plan): they are not re-emitted, but can be depended on */
   existing: string[];
 }
@@ -91,6 +93,19 @@ export function expandPipeline(profile: Profile, input: ExpandInput): TaskSpec[]
     const after = step.after.flatMap((a) => keysOfStep.get(a) ?? []);
     const keys: string[] = [];
     if (step.each === 'chunk') {
+      const codecs = step.kind === 'encode-chunk' ? (input.codecs ?? ['h264']) : ['h264'];
+      for (const codec of codecs.filter((c) => c !== 'h264')) {
+        for (const c of input.chunks) {
+          const key = `${step.id}.${codec}#${c.index}`;
+          // extra codecs run after every H.264 chunk of the same index was queued: they never delay first playback
+          specs.push({ key, step: step.id, kind: step.kind, after, priority: step.priority + 100 + c.index, payload: { chunk: c.index, start: c.start, end: c.end, codec, ...step.options, rungs: input.rungNames } });
+          keys.push(key);
+        }
+      }
+      if (!codecs.includes('h264')) {
+        keysOfStep.set(step.id, keys);
+        continue;
+      }
       for (const c of input.chunks) {
         const base = { chunk: c.index, start: c.start, end: c.end, ...step.options };
         // first chunks first: priority grows with the chunk index

@@ -17,6 +17,7 @@ import type { TaskQueue } from '../processing/task-queue.js';
 import type { UploadsPort } from '../catalog/videos-routes.js';
 import { registerMediaRoutes } from '../streaming/media-routes.js';
 import type { LivePlaylists } from '../streaming/live-playlists.js';
+import type { PipelineService } from '../processing/pipeline-service.js';
 import { UPLOAD_PATH } from '../upload/tus-uploads.js';
 import { registerPages } from '../web/pages-routes.js';
 import { registerAuth } from './auth.js';
@@ -29,6 +30,7 @@ export interface AppServices {
   blobs: BlobStore;
   tools: MediaTools;
   live: LivePlaylists;
+  pipeline: PipelineService;
   tus: { handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> };
   uploads: UploadsPort;
   checkDatabase(): Promise<void>;
@@ -55,7 +57,7 @@ export async function buildApp(s: AppServices, opts: AppOptions): Promise<Fastif
   registerAuth(app, s.accounts);
 
   await app.register(accountsRoutes(s.accounts, { cookieSecure: opts.cookieSecure }));
-  await app.register(videosRoutes(s.videos, s.queue, s.uploads, s.live));
+  await app.register(videosRoutes(s.videos, s.queue, s.uploads, s.live, s.pipeline));
   registerMediaRoutes(app, s.videos, s.blobs, s.live);
 
   // tus: hand the raw request to @tus/server, which reads the body itself

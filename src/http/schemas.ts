@@ -16,6 +16,7 @@ export const VideoMeta = z.object({
 
 export const RenditionBody = z.object({
   name: z.string(),
+  codec: z.enum(['h264', 'vp9', 'av1']).optional(),
   width: z.number(),
   height: z.number(),
   fps: z.number(),
@@ -41,6 +42,7 @@ export const VideoBody = z.object({
   channel: z.object({ id: z.string(), handle: z.string(), name: z.string() }),
   renditions: z.array(RenditionBody),
   hlsUrl: z.string().nullable(),
+  manifests: z.object({ h264: z.string().optional(), vp9: z.string().optional(), av1: z.string().optional() }),
   storyboardUrl: z.string().nullable(),
   thumbnailUrl: z.string().nullable(),
   watchUrl: z.string(),

@@ -3,8 +3,9 @@
  * the video fails with a reason, its other tasks are cancelled, and nothing half-made stays in the store.
  */
 import { readFileSync } from 'node:fs';
-import { MediaError } from '../core/errors.js';
-import { initialSteps, parseProfile, type Profile } from '../core/pipeline.js';
+import { AppError, MediaError } from '../core/errors.js';
+import { initialSteps, parseProfile, type Profile, type TaskSpec } from '../core/pipeline.js';
+import type { MediaPlan } from './media-plan.js';
 import { sourceKey, videoPrefix, type VideosService } from '../catalog/videos-service.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Task, TaskQueue } from './task-queue.js';
@@ -29,6 +30,27 @@ export class PipelineService {
 
   async start(videoId: string): Promise<void> {
     await this.queue.addGraph(videoId, initialSteps(this.profile), await this.videos.channelPriority(videoId));
+  }
+
+  /**
+   * Add a codec (VP9, AV1) to a published video, e.g. once it is popular: every chunk is encoded in the new
+   * codec (from the source if kept, else from the best H.264 rendition) and packaged into its own master
+   * playlist. The H.264 renditions are not touched and the video stays playable throughout.
+   */
+  async addCodec(videoId: string, codec: 'vp9' | 'av1'): Promise<number> {
+    const plan = await this.videos.getPlan<MediaPlan>(videoId);
+    if (!plan) throw new AppError('not_planned', 'This video was not processed by the chunked pipeline', 409);
+    const encode = this.profile.steps.find((s) => s.kind === 'encode-chunk')?.id ?? 'video';
+    const specs: TaskSpec[] = plan.chunks.map((c) => ({
+      key: `${encode}.${codec}#${c.index}`,
+      step: encode,
+      kind: 'encode-chunk',
+      after: [],
+      priority: 200 + c.index,
+      payload: { chunk: c.index, start: c.start, end: c.end, codec, rungs: plan.rungs.map((r) => r.name) },
+    }));
+    specs.push({ key: `package.${codec}`, step: 'package', kind: 'package', after: specs.map((s) => s.key), priority: 200, payload: { codecs: [codec] } });
+    return this.queue.addGraph(videoId, specs, await this.videos.channelPriority(videoId));
   }
 
   /**

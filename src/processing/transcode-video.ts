@@ -118,7 +118,7 @@ export function makeTranscodeHandler(deps: TranscodeDeps): TaskHandler {
       await blobs.deletePrefix(prefix);
       for (const file of await filesUnder(work)) await blobs.putFile(prefix + file, join(work, file), { move: true });
       await blobs.put(`${prefix}master.m3u8`, master);
-      await videos.markReady(video.id, renditions, `${prefix}thumbnail.jpg`);
+      await videos.markReady(video.id, `${prefix}thumbnail.jpg`, renditions);
       if (!settings.keepSource) {
         await blobs.delete(key);
         await videos.clearSourceKey(video.id);

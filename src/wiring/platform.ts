@@ -111,6 +111,7 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
       blobs,
       tools: core.tools,
       live: new LivePlaylists(videos, queue, pipeline.profile.audio.bitrateKbps),
+      pipeline,
       tus: tus.server,
       uploads: {
         remove: (id) => tus.store.remove(id),

@@ -3,9 +3,9 @@
  * fragments are shifted onto the video's timeline (tfdt) and published as `<rung>/c<chunk>_<n>.m4s`;
  * chunk 0 also publishes each rung's init segment. Re-running overwrites the same keys (idempotent).
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildChunkArgs } from '../../core/ffmpeg-chunk-args.js';
+import { buildChunkArgs, renditionName, type VideoCodec } from '../../core/ffmpeg-chunk-args.js';
 import { HLS_INIT, MEDIA_PLAYLIST } from '../../core/ffmpeg-args.js';
 import { shiftSegment, trackTimescale } from '../../core/fmp4.js';
 import { parseMediaPlaylist } from '../../core/hls.js';
@@ -23,19 +23,23 @@ export function encodeChunkStep(d: StepDeps): TaskHandler {
     const video = await d.videos.row(task.video_id);
     if (!plan || !video) return { skipped: 'video deleted' };
     const chunk = plan.chunks[payload.chunk as number];
+    const codec: VideoCodec = payload.codec ?? 'h264';
     const rungs = plan.rungs.filter((r) => (payload.rungs as string[]).includes(r.name));
-    const local = await d.blobs.openLocal(video.source_key ?? sourceKey(video.id));
     await mkdir(d.workDir, { recursive: true });
-    const work = await mkdtemp(join(d.workDir, `${video.id}-c${chunk.index}-`));
+    const work = await mkdtemp(join(d.workDir, `${video.id}-c${chunk.index}-${codec}-`));
+    // the source when it is kept; otherwise (a codec added after publishing) the chunk of the top H.264 rendition
+    const fromSource = !!video.source_key || !!(await d.blobs.stat(sourceKey(video.id)));
+    const local = fromSource ? await d.blobs.openLocal(video.source_key ?? sourceKey(video.id)) : await chunkOfTopRendition(d, video.id, plan, chunk.index, work);
     try {
-      for (const r of rungs) await mkdir(join(work, r.name));
+      for (const r of rungs) await mkdir(join(work, renditionName(r.name, codec)));
       const last = chunk.index === plan.chunks.length - 1;
       await d.media.ffmpeg(
         buildChunkArgs({
           input: local.path,
           outDir: work,
-          start: chunk.start,
-          end: last ? null : chunk.end,
+          codec,
+          start: fromSource ? chunk.start : 0,
+          end: !fromSource || last ? null : chunk.end,
           rungs,
           sourceFps: plan.info.video.fps,
           segmentSec: plan.segmentSec,
@@ -46,7 +50,8 @@ export function encodeChunkStep(d: StepDeps): TaskHandler {
       );
       const output: ChunkOutput = { chunk: chunk.index, rungs: {} };
       for (const r of rungs) {
-        const dir = join(work, r.name);
+        const name = renditionName(r.name, codec);
+        const dir = join(work, name);
         const init = await readFile(join(dir, HLS_INIT));
         const offset = BigInt(Math.round(chunk.start * trackTimescale(init)));
         const playlist = parseMediaPlaylist(await readFile(join(dir, MEDIA_PLAYLIST), 'utf8'));
@@ -55,19 +60,38 @@ export function encodeChunkStep(d: StepDeps): TaskHandler {
         for (const [n, s] of playlist.segments.entries()) {
           // sequence numbers: unique and increasing across chunks (1000 fragments per chunk is far more than any chunk has)
           const bytes = shiftSegment(await readFile(join(dir, s.uri)), offset, chunk.index * 1000 + n + 1);
-          const uri = chunkSegmentUri(r.name, chunk.index, n);
+          const uri = chunkSegmentUri(name, chunk.index, n);
           await d.blobs.put(segmentKey(video.id, uri), bytes);
           segments.push({ uri, durationSec: s.durationSec, bytes: bytes.length });
         }
-        if (chunk.index === 0) await d.blobs.put(segmentKey(video.id, `${r.name}/${HLS_INIT}`), init);
-        output.rungs[r.name] = segments;
+        if (chunk.index === 0) await d.blobs.put(segmentKey(video.id, `${name}/${HLS_INIT}`), init);
+        output.rungs[name] = segments;
       }
       await setOutput(output);
-      if (chunk.index === 0) await checkPlayable(d, video.id);
+      if (chunk.index === 0 && codec === 'h264') await checkPlayable(d, video.id);
       return output;
     } finally {
       await local.release();
       await rm(work, { recursive: true, force: true });
     }
   };
+}
+
+/**
+ * The chunk's span of the best H.264 rendition as a local fMP4 file (init + that chunk's segments), for
+ * encoding extra codecs after the source was deleted. Its timestamps start at the chunk's start.
+ */
+async function chunkOfTopRendition(d: StepDeps, videoId: string, plan: MediaPlan, chunk: number, work: string) {
+  const top = plan.rungs[plan.rungs.length - 1].name;
+  const keys = (await d.blobs.list(`videos/${videoId}/${top}/`)).filter((k) => k.includes(`/c${String(chunk).padStart(5, '0')}_`)).sort();
+  if (!keys.length) throw new Error(`no ${top} segments for chunk ${chunk}`);
+  const parts: Buffer[] = [];
+  for (const k of [segmentKey(videoId, `${top}/${HLS_INIT}`), ...keys]) {
+    const chunks: Buffer[] = [];
+    for await (const c of await d.blobs.get(k)) chunks.push(c as Buffer);
+    parts.push(Buffer.concat(chunks));
+  }
+  const path = join(work, 'input.mp4');
+  await writeFile(path, Buffer.concat(parts));
+  return { path, release: async () => {} };
 }

@@ -5,7 +5,8 @@
  */
 import { AUDIO_DIR, MEDIA_PLAYLIST } from '../../core/ffmpeg-args.js';
 import { measureBandwidth, writeMasterPlaylist } from '../../core/hls.js';
-import { avcCodecString } from '../../core/ladder.js';
+import { codecString } from '../../core/ladder.js';
+import { renditionName, type VideoCodec } from '../../core/ffmpeg-chunk-args.js';
 import { sourceKey, type Rendition } from '../../catalog/videos-service.js';
 import { segmentKey, type AudioOutput, type ChunkOutput, type ChunkSegment, type MediaPlan } from '../media-plan.js';
 import type { TaskHandler } from '../worker.js';
@@ -14,20 +15,15 @@ import { renderMediaPlaylist, rungSegments } from '../../streaming/playlists.js'
 
 const AUDIO_CODEC = 'mp4a.40.2';
 
+const CODECS: VideoCodec[] = ['h264', 'vp9', 'av1'];
+export const masterFor = (codec: VideoCodec) => (codec === 'h264' ? 'master.m3u8' : `master-${codec}.m3u8`);
+
 export function packageStep(d: StepDeps): TaskHandler {
-  return async ({ task }) => {
+  return async ({ task, payload }) => {
     const plan = await d.videos.getPlan<MediaPlan>(task.video_id);
     if (!plan) return { skipped: 'video deleted' };
     const outputs = [...(await d.queue.outputs(task.video_id)).values()];
     const chunkOutputs = outputs.filter((o) => o.kind === 'encode-chunk' && o.state === 'done').map((o) => o.output as ChunkOutput);
-    const renditions: Rendition[] = [];
-    for (const r of plan.rungs) {
-      const { segments, complete } = rungSegments(chunkOutputs, plan.chunks.length, r.name);
-      if (!complete) throw new Error(`rung ${r.name} is missing chunks`);
-      await d.blobs.put(segmentKey(task.video_id, `${r.name}/${MEDIA_PLAYLIST}`), renderMediaPlaylist(stripDir(segments, r.name), { ended: true, kind: 'VOD' }));
-      const bw = measureBandwidth(segments);
-      renditions.push({ name: r.name, width: r.width, height: r.height, fps: r.fps, codecs: avcCodecString(r), bandwidth: bw.peak, averageBandwidth: bw.average, playlist: `${r.name}/${MEDIA_PLAYLIST}` });
-    }
     let audio = null;
     if (plan.info.audio) {
       const a = outputs.find((o) => o.kind === 'encode-audio')?.output as AudioOutput;
@@ -36,11 +32,27 @@ export function packageStep(d: StepDeps): TaskHandler {
       const bw = measureBandwidth(a.segments);
       audio = { uri: `${AUDIO_DIR}/${MEDIA_PLAYLIST}`, codec: AUDIO_CODEC, peakBps: bw.peak, averageBps: bw.average };
     }
-    const master = writeMasterPlaylist(
-      renditions.map((r) => ({ uri: r.playlist, width: r.width, height: r.height, fps: r.fps, videoCodec: r.codecs, peakBps: r.bandwidth, averageBps: r.averageBandwidth })),
-      audio,
-    );
-    await d.blobs.put(segmentKey(task.video_id, 'master.m3u8'), master);
+    // the codecs to package: those named by the task, else every codec some chunk was encoded in
+    const codecs: VideoCodec[] = payload.codecs ?? CODECS.filter((c) => chunkOutputs.some((o) => Object.keys(o.rungs).includes(renditionName(plan.rungs[0].name, c))));
+    const renditions: Rendition[] = [];
+    for (const codec of codecs) {
+      const forCodec: Rendition[] = [];
+      for (const r of plan.rungs) {
+        const name = renditionName(r.name, codec);
+        const { segments, complete } = rungSegments(chunkOutputs, plan.chunks.length, name);
+        if (!complete) throw new Error(`rendition ${name} is missing chunks`);
+        await d.blobs.put(segmentKey(task.video_id, `${name}/${MEDIA_PLAYLIST}`), renderMediaPlaylist(stripDir(segments, name), { ended: true, kind: 'VOD' }));
+        const bw = measureBandwidth(segments);
+        forCodec.push({ name, codec, width: r.width, height: r.height, fps: r.fps, codecs: codecString(codec, r), bandwidth: bw.peak, averageBandwidth: bw.average, playlist: `${name}/${MEDIA_PLAYLIST}` });
+      }
+      const master = writeMasterPlaylist(
+        forCodec.map((r) => ({ uri: r.playlist, width: r.width, height: r.height, fps: r.fps, videoCodec: r.codecs, peakBps: r.bandwidth, averageBps: r.averageBandwidth })),
+        audio,
+      );
+      await d.blobs.put(segmentKey(task.video_id, masterFor(codec)), master);
+      renditions.push(...forCodec);
+    }
+    await d.videos.mergeRenditions(task.video_id, renditions);
     return { renditions };
   };
 }
@@ -54,9 +66,8 @@ export function publishStep(d: StepDeps): TaskHandler {
     const video = await d.videos.row(task.video_id);
     if (!video) return { skipped: 'video deleted' };
     const outputs = [...(await d.queue.outputs(task.video_id)).values()];
-    const renditions = outputs.find((o) => o.kind === 'package')?.output?.renditions as Rendition[];
     const hasPoster = outputs.some((o) => o.kind === 'thumbnails' && o.state === 'done');
-    await d.videos.markReady(video.id, renditions, hasPoster ? segmentKey(video.id, 'thumbnail.jpg') : null);
+    await d.videos.markReady(video.id, hasPoster ? segmentKey(video.id, 'thumbnail.jpg') : null);
     if (!d.keepSource) {
       await d.blobs.delete(video.source_key ?? sourceKey(video.id));
       await d.videos.clearSourceKey(video.id);

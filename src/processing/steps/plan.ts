@@ -17,7 +17,7 @@ export function planStep(d: StepDeps): TaskHandler {
     const plan: MediaPlan = { info: inspect.info, display: displaySize(inspect.info.video), chunks: inspect.chunks, rungs, segmentSec: d.profile.segmentSeconds };
     await d.videos.setPlan(task.video_id, plan);
     const existing = initialSteps(d.profile).map((s) => s.key);
-    const specs = expandPipeline(d.profile, { chunks: plan.chunks, rungNames: rungs.map((r) => r.name), existing });
+    const specs = expandPipeline(d.profile, { chunks: plan.chunks, rungNames: rungs.map((r) => r.name), existing, codecs: d.profile.video.codecs });
     const bias = await d.videos.channelPriority(task.video_id);
     // this task is still running, so dependents on it wait until the worker completes it
     await d.queue.addGraph(task.video_id, specs, bias);
