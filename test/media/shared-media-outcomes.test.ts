@@ -102,6 +102,13 @@ for (const db of dbKinds()) {
         expect(media.segments.reduce((a, s) => a + s.durationSec, 0)).toBeCloseTo(v.durationSec, 0);
         expect(r.bandwidth).toBeGreaterThan(0);
       }
+      if (c.audio) {
+        // audio and video end together: no drift accumulated across chunk boundaries
+        const audio = parseMediaPlaylist((await app.inject({ url: `/media/${id}/audio/index.m3u8` })).body);
+        const top = parseMediaPlaylist((await app.inject({ url: `/media/${id}/${v.renditions.at(-1).playlist}` })).body);
+        const total = (p: typeof audio) => p.segments.reduce((a, s) => a + s.durationSec, 0);
+        expect(Math.abs(total(audio) - total(top))).toBeLessThan(0.15);
+      }
       if (c.file === '60fps_720p_small.mp4') {
         expect(v.renditions.find((r: any) => r.name === '720p').fps).toBeCloseTo(60, 0);
         expect(v.renditions.find((r: any) => r.name === '480p').fps).toBe(30);
