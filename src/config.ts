@@ -18,6 +18,14 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().optional(),
   BLOB_DIR: z.string().optional(),
+  BLOB_STORE: z.enum(['fs', 's3']).default('fs'),
+  S3_BUCKET: z.string().optional(),
+  S3_PREFIX: z.string().default(''),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
   UPLOAD_DIR: z.string().optional(),
   WORK_DIR: z.string().optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().max(256 * 2 ** 30).default(2 ** 30),
@@ -40,6 +48,8 @@ export interface Config {
   host: string;
   databaseUrl: string;
   blobDir: string;
+  /** S3-compatible blob store instead of the folder; null means the filesystem */
+  s3: null | { bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
   uploadDir: string;
   workDir: string;
   maxUploadBytes: number;
@@ -66,12 +76,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) throw new Error('invalid configuration:\n  S3_BUCKET: required when BLOB_STORE=s3');
   const dataDir = resolve(e.DATA_DIR);
   return {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL ?? `sqlite:${resolve(dataDir, 'reel.db')}`,
     blobDir: resolve(e.BLOB_DIR ?? `${dataDir}/blobs`),
+    s3:
+      e.BLOB_STORE === 's3'
+        ? { bucket: e.S3_BUCKET!, prefix: e.S3_PREFIX, endpoint: e.S3_ENDPOINT, region: e.S3_REGION, forcePathStyle: e.S3_FORCE_PATH_STYLE, accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+        : null,
     uploadDir: resolve(e.UPLOAD_DIR ?? `${dataDir}/uploads`),
     workDir: resolve(e.WORK_DIR ?? `${dataDir}/work`),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,

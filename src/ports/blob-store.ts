@@ -37,6 +37,11 @@ export interface BlobStore {
   list(prefix: string): Promise<string[]>;
   /** A path on local disk holding the blob's bytes, for tools like ffmpeg; release() when done */
   openLocal(key: string): Promise<LocalFile>;
+  /**
+   * Optional: a short-lived URL that serves the blob with HTTP range requests. When a store has it, workers
+   * hand it to ffmpeg, which then reads only the byte ranges of the chunk it encodes.
+   */
+  urlFor?(key: string, ttlSec?: number): Promise<string>;
 }
 
 export class BlobNotFoundError extends Error {

@@ -28,12 +28,24 @@ import { LivePlaylists } from '../streaming/live-playlists.js';
 import { createTusServer } from '../upload/tus-uploads.js';
 import { buildApp } from '../http/app.js';
 import type { MediaTools } from '../ports/media-runner.js';
+import type { BlobStore } from '../ports/blob-store.js';
+import { S3BlobStore } from '../adapters/blob/s3-blob-store.js';
+
+function blobStoreFor(config: Config): BlobStore {
+  if (!config.s3) return new FsBlobStore(config.blobDir);
+  const { bucket, prefix, endpoint, region, forcePathStyle, accessKeyId, secretAccessKey } = config.s3;
+  return new S3BlobStore({
+    bucket,
+    prefix,
+    client: { endpoint, region, forcePathStyle, credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined },
+  });
+}
 
 export interface Core {
   config: Config;
   log: Logger;
   database: DatabaseHandle;
-  blobs: FsBlobStore;
+  blobs: BlobStore;
   tools: MediaTools;
   media: FfmpegRunner;
   accounts: AccountsService;
@@ -47,7 +59,7 @@ export async function createCore(config: Config, logger?: Logger): Promise<Core>
   const loaded = loadProfile(config.pipelineProfile);
   const profile = config.x264Preset ? { ...loaded, video: { ...loaded.video, preset: config.x264Preset } } : loaded;
   const database = await openDatabase(config.databaseUrl);
-  const blobs = new FsBlobStore(config.blobDir);
+  const blobs = blobStoreFor(config);
   const tools = await locateMediaTools({ ffmpeg: config.ffmpegPath, ffprobe: config.ffprobePath, preferBundled: config.ffmpegPreferBundled });
   log.info({ ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe, origin: tools.origin, version: tools.version, profile: profile.name }, `using ${tools.origin} ffmpeg ${tools.version}`);
   const media = new FfmpegRunner(tools);

@@ -14,3 +14,9 @@ export interface StepDeps {
   workDir: string;
   keepSource: boolean;
 }
+
+/** Where ffmpeg reads a video's source: a range-readable URL when the store offers one, else a local path. */
+export async function openSource(d: Pick<StepDeps, 'blobs'>, key: string): Promise<{ path: string; release(): Promise<void> }> {
+  if (d.blobs.urlFor) return { path: await d.blobs.urlFor(key, 6 * 3600), release: async () => {} };
+  return d.blobs.openLocal(key);
+}

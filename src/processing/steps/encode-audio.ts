@@ -11,7 +11,7 @@ import { parseMediaPlaylist } from '../../core/hls.js';
 import { sourceKey } from '../../catalog/videos-service.js';
 import { segmentKey, type AudioOutput, type MediaPlan } from '../media-plan.js';
 import type { TaskHandler } from '../worker.js';
-import type { StepDeps } from './deps.js';
+import { openSource, type StepDeps } from './deps.js';
 import { checkPlayable } from './playable.js';
 
 export function encodeAudioStep(d: StepDeps): TaskHandler {
@@ -20,7 +20,7 @@ export function encodeAudioStep(d: StepDeps): TaskHandler {
     const video = await d.videos.row(task.video_id);
     if (!plan || !video) return { skipped: 'video deleted' };
     if (!plan.info.audio) return { segments: [], complete: true } satisfies AudioOutput;
-    const local = await d.blobs.openLocal(video.source_key ?? sourceKey(video.id));
+    const local = await openSource(d, video.source_key ?? sourceKey(video.id));
     await mkdir(d.workDir, { recursive: true });
     const work = await mkdtemp(join(d.workDir, `${video.id}-audio-`));
     const out: AudioOutput = { segments: [], complete: false };

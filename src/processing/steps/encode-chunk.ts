@@ -12,7 +12,7 @@ import { parseMediaPlaylist } from '../../core/hls.js';
 import { sourceKey } from '../../catalog/videos-service.js';
 import { segmentKey, type ChunkOutput, type MediaPlan } from '../media-plan.js';
 import type { TaskHandler } from '../worker.js';
-import type { StepDeps } from './deps.js';
+import { openSource, type StepDeps } from './deps.js';
 import { checkPlayable } from './playable.js';
 
 export const chunkSegmentUri = (rung: string, chunk: number, n: number) => `${rung}/c${String(chunk).padStart(5, '0')}_${String(n).padStart(3, '0')}.m4s`;
@@ -29,7 +29,7 @@ export function encodeChunkStep(d: StepDeps): TaskHandler {
     const work = await mkdtemp(join(d.workDir, `${video.id}-c${chunk.index}-${codec}-`));
     // the source when it is kept; otherwise (a codec added after publishing) the chunk of the top H.264 rendition
     const fromSource = !!video.source_key || !!(await d.blobs.stat(sourceKey(video.id)));
-    const local = fromSource ? await d.blobs.openLocal(video.source_key ?? sourceKey(video.id)) : await chunkOfTopRendition(d, video.id, plan, chunk.index, work);
+    const local = fromSource ? await openSource(d, video.source_key ?? sourceKey(video.id)) : await chunkOfTopRendition(d, video.id, plan, chunk.index, work);
     try {
       for (const r of rungs) await mkdir(join(work, renditionName(r.name, codec)));
       const last = chunk.index === plan.chunks.length - 1;

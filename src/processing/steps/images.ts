@@ -9,13 +9,13 @@ import { buildStoryboardArgs, planStoryboard, storyboardVtt } from '../../core/f
 import { sourceKey } from '../../catalog/videos-service.js';
 import { segmentKey, type MediaPlan } from '../media-plan.js';
 import type { TaskHandler } from '../worker.js';
-import type { StepDeps } from './deps.js';
+import { openSource, type StepDeps } from './deps.js';
 
 async function withSource<T>(d: StepDeps, videoId: string, label: string, fn: (input: string, work: string, plan: MediaPlan) => Promise<T>): Promise<T | { skipped: string }> {
   const plan = await d.videos.getPlan<MediaPlan>(videoId);
   const video = await d.videos.row(videoId);
   if (!plan || !video) return { skipped: 'video deleted' };
-  const local = await d.blobs.openLocal(video.source_key ?? sourceKey(video.id));
+  const local = await openSource(d, video.source_key ?? sourceKey(video.id));
   await mkdir(d.workDir, { recursive: true });
   const work = await mkdtemp(join(d.workDir, `${video.id}-${label}-`));
   try {

@@ -10,7 +10,7 @@ import { parseProbe, validateMedia } from '../../core/media-info.js';
 import { sourceKey } from '../../catalog/videos-service.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { TaskHandler } from '../worker.js';
-import type { StepDeps } from './deps.js';
+import { openSource, type StepDeps } from './deps.js';
 
 async function readHead(blobs: BlobStore, key: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -25,7 +25,7 @@ export function inspectStep(d: StepDeps): TaskHandler {
     const key = video.source_key ?? sourceKey(video.id);
     const container = sniffContainer(await readHead(d.blobs, key));
     if (!container) throw new MediaError('unsupported_format', 'The file is not a video container Reel recognises (checked its first bytes); supported: MP4/MOV, WebM/MKV, AVI, Ogg, MPEG-TS, FLV.');
-    const local = await d.blobs.openLocal(key);
+    const local = await openSource(d, key);
     try {
       const probe = await d.media.probe(local.path);
       const info = parseProbe(probe);
