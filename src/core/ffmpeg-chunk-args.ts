@@ -42,6 +42,8 @@ export interface ChunkJob {
   segmentSec: number;
   preset: string;
   crf: number;
+  /** burn a logo into every rung: an image, scaled to this fraction of the frame height, bottom-right */
+  watermark?: { image: string; heightFraction: number };
 }
 
 const secs = (n: number) => Number(n.toFixed(6)).toString();
@@ -64,14 +66,20 @@ export function buildChunkArgs(job: ChunkJob): string[] {
   if (job.start > 0) input.push('-ss', secs(job.start));
   if (job.end !== null) input.push('-t', secs(job.end - job.start));
   const n = job.rungs.length;
-  const split = n > 1 ? `[0:v:0]split=${n}${job.rungs.map((_, i) => `[s${i}]`).join('')};` : '';
+  // the watermark is applied once, at source resolution, before the split: every rung gets the same picture
+  const wm = job.watermark
+    ? `[1:v][0:v:0]scale2ref=w=oh*mdar:h=ih*${job.watermark.heightFraction}[wm][base];[base][wm]overlay=x=W-w-W/40:y=H-h-H/40:format=auto[src];`
+    : '';
+  const src = job.watermark ? '[src]' : '[0:v:0]';
+  const split = n > 1 ? `${src}split=${n}${job.rungs.map((_, i) => `[s${i}]`).join('')};` : '';
   const chains = job.rungs
     .map((r, i) => {
       const fps = r.fps < job.sourceFps - 0.01 ? `,fps=${Number(r.fps.toFixed(3))}` : '';
-      return `${n > 1 ? `[s${i}]` : '[0:v:0]'}scale=w=${r.width}:h=${r.height}:flags=bicubic${fps},setsar=1,format=yuv420p[v${i}]`;
+      return `${n > 1 ? `[s${i}]` : src}scale=w=${r.width}:h=${r.height}:flags=bicubic${fps},setsar=1,format=yuv420p[v${i}]`;
     })
     .join(';');
-  const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats', ...input, '-i', job.input, '-filter_complex', split + chains];
+  const logo = job.watermark ? ['-i', job.watermark.image] : [];
+  const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats', ...input, '-i', job.input, ...logo, '-filter_complex', wm + split + chains];
   job.rungs.forEach((r, i) => {
     args.push(
       '-map', `[v${i}]`,

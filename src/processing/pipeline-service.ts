@@ -2,7 +2,8 @@
  * Starts a video's pipeline from the configured profile, and cleans up when a task gives up:
  * the video fails with a reason, its other tasks are cancelled, and nothing half-made stays in the store.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { AppError, MediaError } from '../core/errors.js';
 import { initialSteps, parseProfile, type Profile, type TaskSpec } from '../core/pipeline.js';
 import type { MediaPlan } from './media-plan.js';
@@ -10,6 +11,7 @@ import { sourceKey, videoPrefix, type VideosService } from '../catalog/videos-se
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Task, TaskQueue } from './task-queue.js';
 
+/** Read and validate a profile; a watermark image path is resolved against the profile's folder. */
 export function loadProfile(path: string): Profile {
   let json: unknown;
   try {
@@ -17,7 +19,18 @@ export function loadProfile(path: string): Profile {
   } catch (err) {
     throw new Error(`cannot read pipeline profile ${path}: ${(err as Error).message}`);
   }
-  return parseProfile(json);
+  const profile = parseProfile(json);
+  for (const step of profile.steps) {
+    const wm = step.options.watermark as { image?: unknown; heightFraction?: unknown } | undefined;
+    if (!wm) continue;
+    if (typeof wm.image !== 'string' || !(typeof wm.heightFraction === 'number' && wm.heightFraction > 0 && wm.heightFraction <= 0.5)) {
+      throw new Error(`invalid pipeline profile: step ${step.id}: watermark needs {"image": "<png>", "heightFraction": 0 < n <= 0.5}`);
+    }
+    const image = resolve(dirname(path), wm.image);
+    if (!existsSync(image)) throw new Error(`invalid pipeline profile: step ${step.id}: watermark image ${image} not found`);
+    step.options.watermark = { image, heightFraction: wm.heightFraction };
+  }
+  return profile;
 }
 
 export class PipelineService {
@@ -40,14 +53,15 @@ export class PipelineService {
   async addCodec(videoId: string, codec: 'vp9' | 'av1'): Promise<number> {
     const plan = await this.videos.getPlan<MediaPlan>(videoId);
     if (!plan) throw new AppError('not_planned', 'This video was not processed by the chunked pipeline', 409);
-    const encode = this.profile.steps.find((s) => s.kind === 'encode-chunk')?.id ?? 'video';
+    const step = this.profile.steps.find((s) => s.kind === 'encode-chunk');
+    const encode = step?.id ?? 'video';
     const specs: TaskSpec[] = plan.chunks.map((c) => ({
       key: `${encode}.${codec}#${c.index}`,
       step: encode,
       kind: 'encode-chunk',
       after: [],
       priority: 200 + c.index,
-      payload: { chunk: c.index, start: c.start, end: c.end, codec, rungs: plan.rungs.map((r) => r.name) },
+      payload: { ...step?.options, chunk: c.index, start: c.start, end: c.end, codec, rungs: plan.rungs.map((r) => r.name) },
     }));
     specs.push({ key: `package.${codec}`, step: 'package', kind: 'package', after: specs.map((s) => s.key), priority: 200, payload: { codecs: [codec] } });
     return this.queue.addGraph(videoId, specs, await this.videos.channelPriority(videoId));

@@ -96,6 +96,8 @@ describe('progressive availability', () => {
     await page.selectOption('#quality', '4');
     await page.waitForFunction(() => (window as any).reelPlayer.video.videoHeight === 720, null, { timeout: 30_000 });
     expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+    // playback crosses chunk boundaries (2 s, 10 s) without an error
+    await page.waitForFunction(() => (window as any).reelPlayer.video.currentTime > 12, null, { timeout: 60_000 });
     const err = await page.evaluate(() => (window as any).reelPlayer.video.error);
     expect(err).toBeNull();
     mkdirSync('test-artifacts', { recursive: true });

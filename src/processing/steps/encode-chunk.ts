@@ -45,6 +45,8 @@ export function encodeChunkStep(d: StepDeps): TaskHandler {
           segmentSec: plan.segmentSec,
           preset: d.profile.video.preset,
           crf: d.profile.video.crf,
+          // a profile step option: {"watermark": {"image": "logo.png", "heightFraction": 0.08}}
+          watermark: fromSource ? payload.watermark : undefined, // a rendition already carries it
         }),
         { signal },
       );
