@@ -29,9 +29,13 @@ const EnvSchema = z.object({
   UPLOAD_DIR: z.string().optional(),
   WORK_DIR: z.string().optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().max(256 * 2 ** 30).default(2 ** 30),
+  UPLOAD_QUOTA_DAILY_BYTES: z.coerce.number().int().min(0).default(0),
+  UPLOAD_QUOTA_TOTAL_BYTES: z.coerce.number().int().min(0).default(0),
+  UPLOADS_PER_HOUR: z.coerce.number().int().min(0).default(50),
   UPLOAD_EXPIRY_HOURS: z.coerce.number().positive().default(24),
   KEEP_SOURCE: bool.default(false),
   WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(1),
+  WORKER_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
   FFMPEG_PATH: z.string().optional(),
   FFPROBE_PATH: z.string().optional(),
   FFMPEG_PREFER_BUNDLED: bool.default(false),
@@ -41,6 +45,18 @@ const EnvSchema = z.object({
   TASK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   PIPELINE_PROFILE: z.string().optional(),
   TASK_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  PLAYBACK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  PLAYBACK_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86400).default(3600),
+  RECOMMEND_BUDGET_MS: z.coerce.number().int().min(5).max(10_000).default(150),
+  DISCOVERY_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  SEARCH_RECONCILE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  EDGE_URLS: z.string().optional(),
+  EDGE_PURGE_SECRET: z.string().regex(/^[A-Za-z0-9_-]{32,}$/, 'at least 32 letters, digits, _ or -').optional(),
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
+  ADMIN_EMAILS: z.string().optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'a redis:// or rediss:// URL').optional(),
+  LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
 });
 
 export interface Config {
@@ -54,8 +70,13 @@ export interface Config {
   workDir: string;
   maxUploadBytes: number;
   uploadExpiryMs: number;
+  uploadQuotaDailyBytes: number;
+  uploadQuotaTotalBytes: number;
+  uploadsPerHour: number;
   keepSource: boolean;
   workerConcurrency: number;
+  /** how often an idle worker looks for tasks made runnable by another process (PostgreSQL also pushes them) */
+  workerPollMs: number;
   ffmpegPath?: string;
   ffprobePath?: string;
   ffmpegPreferBundled: boolean;
@@ -66,6 +87,28 @@ export interface Config {
   taskMaxAttempts: number;
   taskLeaseMs: number;
   pipelineProfile: string;
+  /** HMAC secrets for playback tokens (comma-separated in PLAYBACK_SECRET: the first signs, all verify); null = generate once into playbackSecretFile */
+  playbackSecrets: string[] | null;
+  playbackSecretFile: string;
+  /** playback tokens last this long plus the video's duration */
+  playbackTokenTtlSec: number;
+  /** recommendation candidate sources must answer within this, else they are dropped (popular fills in) */
+  recommendBudgetMs: number;
+  /** trending and popular lists are recomputed at most this often */
+  discoveryCacheMs: number;
+  /** the search index is checked against the videos this often (0 = only at start) */
+  searchReconcileMs: number;
+  /** edges (base URLs reachable from the origin) to purge on delete/visibility change and pre-warm on publish */
+  edgeUrls: string[];
+  edgePurgeSecret: string | null;
+  /** serve HTTPS with this PEM certificate chain and key; null = plain HTTP (e.g. behind a TLS-terminating edge) */
+  tls: { certFile: string; keyFile: string } | null;
+  /** accounts (by email) that are site admins: moderation queues, takedown, restore */
+  adminEmails: string[];
+  /** Redis for rate limits and hot counters shared by API processes; null = in-process */
+  redisUrl: string | null;
+  /** sign-in attempts per minute, per client address and per email */
+  loginAttemptsPerMinute: number;
 }
 
 /** Parse a config from an environment-like record; throws one readable error listing every bad value. */
@@ -76,6 +119,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (!e.TLS_CERT_FILE !== !e.TLS_KEY_FILE) throw new Error('invalid configuration:\n  TLS_CERT_FILE, TLS_KEY_FILE: set both or neither');
   if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) throw new Error('invalid configuration:\n  S3_BUCKET: required when BLOB_STORE=s3');
   const dataDir = resolve(e.DATA_DIR);
   return {
@@ -91,8 +135,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workDir: resolve(e.WORK_DIR ?? `${dataDir}/work`),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     uploadExpiryMs: e.UPLOAD_EXPIRY_HOURS * 3600_000,
+    uploadQuotaDailyBytes: e.UPLOAD_QUOTA_DAILY_BYTES,
+    uploadQuotaTotalBytes: e.UPLOAD_QUOTA_TOTAL_BYTES,
+    uploadsPerHour: e.UPLOADS_PER_HOUR,
     keepSource: e.KEEP_SOURCE,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerPollMs: e.WORKER_POLL_MS,
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     ffmpegPreferBundled: e.FFMPEG_PREFER_BUNDLED,
@@ -102,5 +150,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     taskMaxAttempts: e.TASK_MAX_ATTEMPTS,
     taskLeaseMs: e.TASK_LEASE_SECONDS * 1000,
     pipelineProfile: resolve(e.PIPELINE_PROFILE ?? `${REPO_ROOT}/pipelines/default.json`),
+    playbackSecrets: e.PLAYBACK_SECRET ? e.PLAYBACK_SECRET.split(',').map((x) => x.trim()).filter(Boolean) : null,
+    playbackSecretFile: resolve(`${dataDir}/playback-secret`),
+    playbackTokenTtlSec: e.PLAYBACK_TOKEN_TTL_SECONDS,
+    recommendBudgetMs: e.RECOMMEND_BUDGET_MS,
+    discoveryCacheMs: e.DISCOVERY_CACHE_SECONDS * 1000,
+    searchReconcileMs: e.SEARCH_RECONCILE_SECONDS * 1000,
+    redisUrl: e.REDIS_URL ?? null,
+    adminEmails: (e.ADMIN_EMAILS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: resolve(e.TLS_CERT_FILE), keyFile: resolve(e.TLS_KEY_FILE) } : null,
+    edgeUrls: (e.EDGE_URLS ?? '').split(',').map((u) => u.trim().replace(/\/$/, '')).filter(Boolean),
+    edgePurgeSecret: e.EDGE_PURGE_SECRET ?? null,
+    loginAttemptsPerMinute: e.LOGIN_ATTEMPTS_PER_MINUTE,
   };
 }

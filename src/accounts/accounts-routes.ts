@@ -4,6 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AccountsService, CurrentUser } from './accounts-service.js';
 import { ErrorBody, UserBody } from '../http/schemas.js';
 import { requireUser, SESSION_COOKIE } from '../http/auth.js';
+import { AppError } from '../core/errors.js';
+import type { RateLimiter } from '../ports/rate-limiter.js';
 
 const Credentials = z.object({ email: z.string().trim().email().max(254), password: z.string().min(8).max(256) });
 const Register = Credentials.extend({
@@ -16,8 +18,23 @@ const Register = Credentials.extend({
 
 const userBody = (u: CurrentUser) => ({ id: u.id, email: u.email, channel: { id: u.channelId, handle: u.channelHandle, name: u.channelName } });
 
-export function accountsRoutes(accounts: AccountsService, opts: { cookieSecure: boolean }): FastifyPluginAsyncZod {
+export interface AccountsRouteOptions {
+  cookieSecure: boolean;
+  limiter: RateLimiter;
+  loginAttemptsPerMinute: number;
+}
+
+export function accountsRoutes(accounts: AccountsService, opts: AccountsRouteOptions): FastifyPluginAsyncZod {
   const cookie = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: opts.cookieSecure, maxAge: 30 * 24 * 3600 };
+  /** password guessing: a budget per client address and one per account */
+  const throttleSignIn = async (ip: string, email: string, reply: { header(k: string, v: string): unknown }) => {
+    const n = opts.loginAttemptsPerMinute;
+    const [byIp, byEmail] = await Promise.all([opts.limiter.hit(`login:ip:${ip}`, n, 60), opts.limiter.hit(`login:email:${email.toLowerCase()}`, n, 60)]);
+    const refused = [byIp, byEmail].find((d) => !d.allowed);
+    if (!refused) return;
+    reply.header('retry-after', String(refused.retryAfterSec));
+    throw new AppError('rate_limited', `Too many sign-in attempts; try again in ${refused.retryAfterSec} s`, 429);
+  };
   return async (app) => {
     app.post(
       '/api/auth/register',
@@ -31,8 +48,9 @@ export function accountsRoutes(accounts: AccountsService, opts: { cookieSecure: 
     );
     app.post(
       '/api/auth/login',
-      { schema: { tags: ['accounts'], summary: 'Sign in; sets the session cookie', body: Credentials, response: { 200: UserBody, 401: ErrorBody } } },
+      { schema: { tags: ['accounts'], summary: 'Sign in; sets the session cookie. Attempts are limited per client address and per email (429 with Retry-After).', body: Credentials, response: { 200: UserBody, 401: ErrorBody, 429: ErrorBody } } },
       async (req, reply) => {
+        await throttleSignIn(req.ip, req.body.email, reply);
         const { token, user } = await accounts.login(req.body.email, req.body.password);
         reply.setCookie(SESSION_COOKIE, token, cookie);
         return userBody(user);

@@ -81,6 +81,12 @@ export class AccountsService {
     return this.userById(s.user_id);
   }
 
+  /** Confirms a signed-in user's password before something irreversible (401 when wrong). */
+  async verifyPassword(userId: string, password: string): Promise<void> {
+    const row = await this.db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
+    if (!row || !(await verifyPassword(password, row.password_hash))) throw new AppError('bad_credentials', 'Wrong password', 401);
+  }
+
   async userById(id: string): Promise<CurrentUser | null> {
     const row = await this.db
       .selectFrom('users')

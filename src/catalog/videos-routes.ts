@@ -48,7 +48,7 @@ export function videosRoutes(videos: VideosService, queue: TaskQueue, uploads: U
         },
       },
       async (req, reply) => {
-        const video = await videos.create(requireUser(req), req.body);
+        const video = await videos.create(requireUser(req), req.body, req.id);
         return reply.status(201).send({ video, upload: { endpoint: UPLOAD_PATH, metadata: { videoId: video.id } } });
       },
     );
@@ -80,11 +80,6 @@ export function videosRoutes(videos: VideosService, queue: TaskQueue, uploads: U
       async (req) => videos.update(requireUser(req), req.params.id, req.body),
     );
 
-    app.delete('/api/videos/:id', { schema: { tags: ['videos'], summary: 'Delete a video and all its files (owner only)', params: VideoId, response: { 204: z.null(), 403: ErrorBody, 404: ErrorBody } } }, async (req, reply) => {
-      const { uploadId } = await videos.delete(requireUser(req), req.params.id);
-      if (uploadId) await uploads.remove(uploadId).catch(() => {});
-      return reply.status(204).send(null);
-    });
 
     app.get(
       '/api/videos/:id/upload',

@@ -44,6 +44,8 @@ export interface VideoView {
   watchUrl: string;
   createdAt: string;
   publishedAt: string | null;
+  /** views counted so far (acknowledged views are included at once) */
+  viewCount: number;
 }
 
 export interface VideoMetadata {
@@ -53,19 +55,62 @@ export interface VideoMetadata {
   visibility?: Visibility;
 }
 
-type VideoRow = VideosTable & { channel_handle: string; channel_name: string; owner_id: string };
+type VideoRow = VideosTable & { channel_handle: string; channel_name: string; owner_id: string; view_count?: number | string | null };
 
 export const videoPrefix = (id: string) => `videos/${id}/`;
 export const sourceKey = (id: string) => `sources/${id}`;
 
 export class VideosService {
+  /** told after a video's metadata, visibility, status or existence changed (the search indexer); must not throw */
+  private readonly changeListeners: Array<(videoId: string) => Promise<void>> = [];
+
   constructor(
     private readonly db: Db,
     private readonly blobs: BlobStore,
     private readonly now: () => number = Date.now,
   ) {}
 
-  async create(owner: CurrentUser, meta: VideoMetadata): Promise<VideoView> {
+  onChange(listener: (videoId: string) => Promise<void>): void {
+    this.changeListeners.push(listener);
+  }
+
+  /** told which files of a video shared caches must drop (`signed`: also its token-path copies); must not throw */
+  private readonly purgeListeners: Array<(videoId: string, files: string[], signed: boolean) => void> = [];
+  onPurge(listener: (videoId: string, files: string[], signed: boolean) => void): void {
+    this.purgeListeners.push(listener);
+  }
+
+  private async purge(id: string, signed: boolean, files?: string[]): Promise<void> {
+    if (!this.purgeListeners.length) return;
+    const prefix = videoPrefix(id);
+    const list = files ?? (await this.blobs.list(prefix)).map((k) => k.slice(prefix.length));
+    for (const listener of this.purgeListeners) listener(id, list, signed);
+  }
+
+  /**
+   * Take a published video down (status removed, the reason shown to its owner) or restore it (ready again).
+   * Search and feeds follow at once (listeners); edges drop every copy when it is taken down.
+   */
+  async setModeration(id: string, to: { status: 'removed'; reason: string } | { status: 'ready'; reason: null }): Promise<void> {
+    await this.db
+      .updateTable('videos')
+      .set(to.status === 'removed' ? { status: 'removed', error_code: 'taken_down', error_message: to.reason, updated_at: this.now() } : { status: 'ready', error_code: null, error_message: null, appeal: null, updated_at: this.now() })
+      .where('id', '=', id)
+      .execute();
+    await this.changed(id);
+    if (to.status === 'removed') await this.purge(id, true);
+  }
+
+  /** Something the listeners derive from the video changed (e.g. its captions): tell them. */
+  touch(id: string): Promise<void> {
+    return this.changed(id);
+  }
+
+  private async changed(id: string): Promise<void> {
+    for (const listener of this.changeListeners) await listener(id);
+  }
+
+  async create(owner: CurrentUser, meta: VideoMetadata, traceId: string | null = null): Promise<VideoView> {
     const t = this.now();
     const id = randomUUID();
     await this.db
@@ -91,6 +136,8 @@ export class VideosService {
         progress: 0,
         media: null,
         playable_at: null,
+        source_sha256: null,
+        trace_id: traceId,
         created_at: t,
         updated_at: t,
         published_at: null,
@@ -104,7 +151,9 @@ export class VideosService {
       .selectFrom('videos')
       .innerJoin('channels', 'channels.id', 'videos.channel_id')
       .selectAll('videos')
-      .select(['channels.handle as channel_handle', 'channels.name as channel_name', 'channels.user_id as owner_id']);
+      .select(['channels.handle as channel_handle', 'channels.name as channel_name', 'channels.user_id as owner_id'])
+      // the displayed view count: the sum of the video's counter shards (src/engagement/view-store.ts)
+      .select((eb) => eb.selectFrom('video_view_counts').select((e) => e.fn.sum<number | string>('video_view_counts.views').as('n')).whereRef('video_view_counts.video_id', '=', 'videos.id').as('view_count'));
   }
 
   async row(id: string): Promise<VideoRow | undefined> {
@@ -130,19 +179,30 @@ export class VideosService {
     return rows.map(toView);
   }
 
+  /** Several videos in one query, in the order of `ids` (missing ones left out); callers apply visibility. */
+  async listByIds(ids: string[]): Promise<VideoView[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.rows().where('videos.id', 'in', ids).execute();
+    const byId = new Map(rows.map((r) => [r.id, toView(r)]));
+    return ids.map((id) => byId.get(id)).filter((v): v is VideoView => v !== undefined);
+  }
+
   async listMine(owner: CurrentUser): Promise<VideoView[]> {
     const rows = await this.rows().where('videos.channel_id', '=', owner.channelId).orderBy('videos.created_at', 'desc').execute();
     return rows.map(toView);
   }
 
   async update(owner: CurrentUser, id: string, patch: Partial<VideoMetadata>): Promise<VideoView> {
-    await this.owned(owner, id);
+    const before = await this.owned(owner, id);
     const values: Partial<VideosTable> = { updated_at: this.now() };
     if (patch.title !== undefined) values.title = patch.title;
     if (patch.description !== undefined) values.description = patch.description;
     if (patch.tags !== undefined) values.tags = JSON.stringify(patch.tags);
     if (patch.visibility !== undefined) values.visibility = patch.visibility;
     await this.db.updateTable('videos').set(values).where('id', '=', id).execute();
+    await this.changed(id);
+    // no longer public: edges must stop serving the public copies at once
+    if (before.visibility === 'public' && patch.visibility !== undefined && patch.visibility !== 'public') await this.purge(id, false);
     return this.getVisible(id, owner);
   }
 
@@ -156,9 +216,12 @@ export class VideosService {
   /** Removes the video, its tasks and every blob it owns. */
   async delete(owner: CurrentUser, id: string): Promise<{ uploadId: string | null }> {
     const row = await this.owned(owner, id);
+    const files = (await this.blobs.list(videoPrefix(id))).map((k) => k.slice(videoPrefix(id).length));
     await this.db.deleteFrom('tasks').where('video_id', '=', id).execute();
     await this.db.deleteFrom('videos').where('id', '=', id).execute();
+    await this.changed(id);
     await this.blobs.deletePrefix(videoPrefix(id));
+    await this.purge(id, true, files);
     await this.blobs.delete(sourceKey(id));
     return { uploadId: row.upload_id };
   }
@@ -167,6 +230,7 @@ export class VideosService {
   async deleteRow(id: string): Promise<void> {
     await this.db.deleteFrom('tasks').where('video_id', '=', id).execute();
     await this.db.deleteFrom('videos').where('id', '=', id).execute();
+    await this.changed(id);
   }
 
   /** Videos still waiting for bytes since before `createdBefore` are abandoned: their upload expired. */
@@ -198,6 +262,7 @@ export class VideosService {
       .set({ status: 'processing', source_key: sourceKeyValue, progress: 0, error_code: null, error_message: null, updated_at: this.now() })
       .where('id', '=', id)
       .execute();
+    await this.changed(id);
   }
 
   async setProgress(id: string, progress: number): Promise<void> {
@@ -251,6 +316,7 @@ export class VideosService {
     const values: Partial<VideosTable> = { status: 'ready', thumbnail_key: thumbnailKey, progress: 1, published_at: t, updated_at: t };
     if (renditions) values.renditions = JSON.stringify(renditions);
     await this.db.updateTable('videos').set(values).where('id', '=', id).execute();
+    await this.changed(id);
   }
 
   /** After a re-run of a failed task: processing again, error cleared. */
@@ -264,6 +330,7 @@ export class VideosService {
       .set({ status: 'failed', error_code: code, error_message: message, updated_at: this.now() })
       .where('id', '=', id)
       .execute();
+    await this.changed(id);
   }
 
   async clearSourceKey(id: string): Promise<void> {
@@ -313,5 +380,6 @@ function toView(row: VideoRow): VideoView {
     watchUrl: `/watch/${row.id}`,
     createdAt: new Date(row.created_at).toISOString(),
     publishedAt: row.published_at ? new Date(row.published_at).toISOString() : null,
+    viewCount: Number(row.view_count ?? 0),
   };
 }

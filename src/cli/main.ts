@@ -3,10 +3,13 @@
  */
 import { loadConfig } from '../config.js';
 import { createCore, createPlatform, createWorker } from '../wiring/platform.js';
+import { edgeConfigCommand } from '../streaming/edge-config-command.js';
 
 const USAGE = `usage: reel <command>
   serve [--no-worker]   start the platform (API, web app, origin, and an in-process worker)
   worker                run pipeline tasks only (any number of these, on any machine sharing the database and blob store)
+  edge-config [--origin URL]... [--listen 80] [--cache-dir /var/cache/reel] [--cache-size 10g] [--standalone PREFIX [--user U]]
+                        print an nginx edge-cache configuration (signed-token checks, origin shield) for these origins
 `;
 
 async function worker() {
@@ -50,6 +53,8 @@ async function main() {
       return serve(args);
     case 'worker':
       return worker();
+    case 'edge-config':
+      return process.stdout.write(edgeConfigCommand(args, loadConfig()));
     default:
       process.stderr.write(USAGE);
       process.exit(command ? 2 : 0);

@@ -32,7 +32,7 @@ export const VideoBody = z.object({
   description: z.string(),
   tags: z.array(z.string()),
   visibility: Visibility,
-  status: z.enum(['uploading', 'processing', 'ready', 'failed']),
+  status: z.enum(['uploading', 'processing', 'ready', 'failed', 'removed']),
   playable: z.boolean(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   progress: z.number(),
@@ -48,6 +48,7 @@ export const VideoBody = z.object({
   watchUrl: z.string(),
   createdAt: z.string(),
   publishedAt: z.string().nullable(),
+  viewCount: z.number(),
 });
 
 export const UserBody = z.object({

@@ -23,6 +23,9 @@ export interface EnqueueInput {
   maxAttempts?: number;
 }
 
+/** the PostgreSQL NOTIFY channel on which runnable tasks are announced */
+export const TASKS_CHANNEL = 'reel_tasks';
+
 export class TaskQueue {
   private listeners = new Set<() => void>();
 
@@ -39,8 +42,15 @@ export class TaskQueue {
     return () => this.listeners.delete(fn);
   }
 
-  private notify() {
+  /** Wake this process's workers (another process made tasks runnable). */
+  wakeLocal(): void {
     for (const fn of this.listeners) fn();
+  }
+
+  private notify() {
+    this.wakeLocal();
+    // workers in other processes: PostgreSQL tells their listeners (see adapters/db/task-wakeups.ts)
+    if (this.dialect === 'postgres') void sql`select pg_notify(${TASKS_CHANNEL}, '')`.execute(this.db).catch(() => {});
   }
 
   private row(videoId: string, spec: { key: string; step: string; kind: string; priority: number; payload: unknown; deps: string[]; state: 'queued' | 'waiting' }, maxAttempts?: number): TasksTable {
@@ -194,13 +204,14 @@ export class TaskQueue {
   }
 
   /** Stop every unfinished task of a video (it failed or was deleted). */
-  async cancelVideo(videoId: string): Promise<void> {
-    await this.db
+  async cancelVideo(videoId: string, keepTaskId?: string): Promise<void> {
+    let q = this.db
       .updateTable('tasks')
       .set({ state: 'cancelled', lease_until: null, finished_at: this.now() })
       .where('video_id', '=', videoId)
-      .where('state', 'in', ['waiting', 'queued', 'running'])
-      .execute();
+      .where('state', 'in', ['waiting', 'queued', 'running']);
+    if (keepTaskId) q = q.where('id', '!=', keepTaskId);
+    await q.execute();
   }
 
   /** Put tasks whose lease ran out (their worker died) back in the queue. Returns how many. */
@@ -241,6 +252,17 @@ export class TaskQueue {
 
   async get(taskId: string): Promise<Task | undefined> {
     return this.db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+  }
+
+  /** Unfinished and dead-lettered tasks by state and priority (queue gauges). */
+  async depth(): Promise<Array<{ state: string; priority: number; n: number }>> {
+    const rows = await this.db
+      .selectFrom('tasks')
+      .select(['state', 'priority', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('state', 'in', ['waiting', 'queued', 'running', 'dead'])
+      .groupBy(['state', 'priority'])
+      .execute();
+    return rows.map((r) => ({ state: r.state, priority: Number(r.priority), n: Number(r.n) }));
   }
 
   /** Queue depth by state (for the admin view and metrics). */

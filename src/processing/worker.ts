@@ -28,8 +28,14 @@ export interface WorkerOptions {
   concurrency: number;
   leaseMs?: number;
   pollMs?: number;
+  /** the correlation id of a video (its tasks log under it) */
+  traceOf?: (videoId: string) => Promise<string | null>;
+  /** subscribe to "tasks became runnable" announcements from other processes; returns the unsubscribe */
+  remoteWakeups?: (wake: () => void) => { close(): Promise<void> };
   /** called after a task fails for good (failed or dead), e.g. to mark the video failed */
   onGaveUp?: (task: Task, err: unknown, state: 'failed' | 'dead') => Promise<void>;
+  /** called after every attempt, for metrics */
+  onAttempt?: (task: Task, ms: number, outcome: 'done' | 'queued' | 'failed' | 'dead', err?: unknown) => void;
 }
 
 export class Worker {
@@ -40,6 +46,7 @@ export class Worker {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly aborts = new Set<AbortController>();
   private unsubscribe: (() => void) | null = null;
+  private remote: { close(): Promise<void> } | null = null;
   private readonly leaseMs: number;
   private readonly pollMs: number;
 
@@ -56,6 +63,7 @@ export class Worker {
   start(): void {
     if (this.opts.concurrency <= 0) return;
     this.unsubscribe = this.queue.onEnqueue(() => this.tick());
+    this.remote = this.opts.remoteWakeups?.(() => this.tick()) ?? null;
     this.log.info({ worker: this.id, concurrency: this.opts.concurrency }, 'worker started');
     this.tick();
   }
@@ -98,7 +106,8 @@ export class Worker {
   }
 
   private async execute(task: Task): Promise<void> {
-    const log = this.log.child({ task: task.id, kind: task.kind, video: task.video_id, attempt: task.attempts });
+    const traceId = (await this.opts.traceOf?.(task.video_id).catch(() => null)) ?? undefined;
+    const log = this.log.child({ traceId, task: task.id, kind: task.kind, video: task.video_id, attempt: task.attempts });
     const handler = this.handlers[task.kind];
     const abort = new AbortController();
     this.aborts.add(abort);
@@ -121,6 +130,7 @@ export class Worker {
       if (abort.signal.aborted) throw new Error('task aborted');
       await this.queue.complete(task.id, this.id, output ?? null);
       log.info({ ms: Date.now() - started }, 'task done');
+      this.opts.onAttempt?.(task, Date.now() - started, 'done');
     } catch (err) {
       if (abort.signal.aborted && this.stopped) {
         log.info('task interrupted by shutdown; its lease will expire and it will be retried');
@@ -129,6 +139,7 @@ export class Worker {
       const recoverable = isRecoverable(err);
       const state = await this.queue.fail(task, this.id, err instanceof Error ? err.message : String(err), recoverable);
       log.warn({ err, state, ms: Date.now() - started }, 'task failed');
+      this.opts.onAttempt?.(task, Date.now() - started, state, err);
       if (state !== 'queued') await this.opts.onGaveUp?.(task, err, state);
     } finally {
       clearInterval(beat);
@@ -140,6 +151,7 @@ export class Worker {
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
+    await this.remote?.close();
     if (this.timer) clearTimeout(this.timer);
     for (const a of this.aborts) a.abort();
     await Promise.allSettled([...this.inFlight]);

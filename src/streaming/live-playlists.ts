@@ -13,6 +13,7 @@ export class LivePlaylists {
     private readonly videos: VideosService,
     private readonly queue: TaskQueue,
     private readonly audioKbps: number,
+    private readonly cipher?: { isEncrypted(videoId: string): Promise<boolean> },
   ) {}
 
   /** The playlist text for `file` of a processing video, or null when it is not a live playlist. */
@@ -23,10 +24,11 @@ export class LivePlaylists {
     const m = /^([a-z0-9]+)\/index\.m3u8$/.exec(file);
     if (!m) return null;
     const outputs = [...(await this.queue.outputs(videoId)).values()];
+    const encrypted = (await this.cipher?.isEncrypted(videoId)) ?? false;
     if (m[1] === 'audio') {
       const a = outputs.find((o) => o.kind === 'encode-audio')?.output as AudioOutput | null;
       const segs = (a?.segments ?? []).map((s) => ({ ...s, uri: s.uri.replace(/^audio\//, '') }));
-      return renderMediaPlaylist(segs, { ended: !!a?.complete, kind: 'EVENT' });
+      return renderMediaPlaylist(segs, { ended: !!a?.complete, kind: 'EVENT', encryptedDir: encrypted ? 'audio' : undefined });
     }
     const rung = plan.rungs.find((r) => r.name === m[1]);
     if (!rung) return null;
@@ -35,7 +37,7 @@ export class LivePlaylists {
     const prefix = `${rung.name}/`;
     return renderMediaPlaylist(
       segments.map((s) => ({ ...s, uri: s.uri.startsWith(prefix) ? s.uri.slice(prefix.length) : s.uri })),
-      { ended: complete, kind: 'EVENT' },
+      { ended: complete, kind: 'EVENT', encryptedDir: encrypted ? rung.name : undefined },
     );
   }
 

@@ -1,44 +1,67 @@
 /**
- * The origin: serves a ready video's playlists, segments and thumbnails from the blob store, with ranges,
- * HEAD, content types, CORS and cache headers. Private videos are served to their owner only.
+ * The origin: serves a ready video's playlists, DASH manifests, segments and thumbnails from the blob store,
+ * with ranges, HEAD, content types, CORS and cache headers.
+ * /media/<id>/<file> serves public videos (and the owner's own, by session); /media/<id>/t/<token>/<file>
+ * serves any visibility to the holder of a valid signed token (see playback-service.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { contentTypeFor, parseRange } from '../core/http-range.js';
 import { assertSafeKey, type BlobStore } from '../ports/blob-store.js';
-import { isPlayable, videoPrefix, type VideosService } from '../catalog/videos-service.js';
+import { videoPrefix } from '../catalog/videos-service.js';
+import { splitTokenPath } from '../core/playback-token.js';
 import type { LivePlaylists } from './live-playlists.js';
+import type { PlaybackService } from './playback-service.js';
+import { KEY_FILE } from '../core/hls-encryption.js';
+import { PURGE_HEADER } from './edge-cache.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function cacheControl(file: string, visibility: string): string {
-  if (visibility !== 'public') return 'private, max-age=300';
-  if (file.endsWith('.m3u8')) return 'public, max-age=60';
+const isManifest = (file: string) => file.endsWith('.m3u8') || file.endsWith('.mpd');
+
+/** Public segments are immutable and cacheable forever; manifests are short-lived; non-public files stay out of shared caches. */
+export function cacheControl(file: string, visibility: string, tokened: boolean): string {
+  if (visibility !== 'public' || tokened) return isManifest(file) ? 'private, max-age=60' : 'private, max-age=86400, immutable';
+  if (isManifest(file)) return 'public, max-age=60';
   return 'public, max-age=31536000, immutable';
 }
 
-export function registerMediaRoutes(app: FastifyInstance, videos: VideosService, blobs: BlobStore, live: LivePlaylists): void {
+export function registerMediaRoutes(app: FastifyInstance, playback: PlaybackService, blobs: BlobStore, live: LivePlaylists, purgeSecret: string | null = null): void {
   app.route<{ Params: { id: string; '*': string } }>({
     method: ['GET', 'HEAD'],
     url: '/media/:id/*',
     schema: { hide: true },
     handler: async (req, reply) => {
       const { id } = req.params;
-      const file = req.params['*'];
+      const { token, file } = splitTokenPath(req.params['*']);
+      // an edge re-fetching for a purge (edge-cache.ts): whatever we answer replaces its copy, refusals for 1 s
+      const purging = purgeSecret !== null && req.headers[PURGE_HEADER] === purgeSecret;
+      if (purging) reply.header('X-Accel-Expires', '1');
       const notFound = () => reply.status(404).send({ error: { code: 'not_found', message: 'No such media file' } });
-      if (!UUID.test(id)) return notFound();
+      if (!UUID.test(id) || !file) return notFound();
       const key = videoPrefix(id) + file;
       try {
         assertSafeKey(key);
       } catch {
         return notFound();
       }
-      const row = await videos.row(id);
-      if (!row || !isPlayable(row) || !(await videos.canView(id, req.user))) return notFound();
-      if (row.status === 'processing' && file.endsWith('.m3u8')) {
+      const access = await playback.authorize(id, token, req.user);
+      if (!access.ok) return reply.status(access.status).header('Access-Control-Allow-Origin', '*').send({ error: { code: access.code, message: access.message } });
+      if (file === KEY_FILE) {
+        const k = await playback.key(id);
+        if (!k) return notFound();
+        return reply
+          .header('Content-Type', 'application/octet-stream')
+          .header('X-Accel-Expires', '0')
+          .header('Cache-Control', 'private, no-store')
+          .header('Access-Control-Allow-Origin', '*')
+          .send(req.method === 'HEAD' ? undefined : k);
+      }
+      if (access.status === 'processing' && file.endsWith('.m3u8')) {
         const text = await live.render(id, file);
         if (text === null) return notFound();
         return reply
           .header('Content-Type', contentTypeFor(file))
+          .header('X-Accel-Expires', '0')
           .header('Cache-Control', 'no-cache')
           .header('Access-Control-Allow-Origin', '*')
           .send(req.method === 'HEAD' ? undefined : text);
@@ -50,7 +73,11 @@ export function registerMediaRoutes(app: FastifyInstance, videos: VideosService,
       reply.header('Accept-Ranges', 'bytes');
       reply.header('Access-Control-Allow-Origin', '*');
       reply.header('Access-Control-Expose-Headers', 'Content-Length, Content-Range');
-      reply.header('Cache-Control', cacheControl(file, row.visibility));
+      // the edge (nginx) caches tokened files under a token-free key for this long; X-Accel-Expires goes first
+      // because nginx before 1.23 lets an earlier Cache-Control: private win. nginx never forwards it to clients.
+      if (access.visibility !== 'public' || access.tokened) reply.header('X-Accel-Expires', isManifest(file) ? '60' : String(30 * 86400));
+      else if (purging) reply.removeHeader('X-Accel-Expires');
+      reply.header('Cache-Control', cacheControl(file, access.visibility, access.tokened));
       reply.header('Last-Modified', new Date(stat.modifiedMs).toUTCString());
       const range = parseRange(req.headers.range, stat.size);
       if (range === 'unsatisfiable') {
@@ -63,5 +90,14 @@ export function registerMediaRoutes(app: FastifyInstance, videos: VideosService,
       if (req.method === 'HEAD') return reply.send();
       return reply.send(await blobs.get(key, range ?? undefined));
     },
+  });
+
+  // For an edge's auth_request: is the token in this media path valid? No database access; the answer is cacheable
+  // by the edge (X-Accel-Expires) for as long as the token lives (at most 5 minutes), so the edge asks once per token.
+  app.get<{ Params: { '*': string } }>('/media-auth/*', { schema: { hide: true } }, async (req, reply) => {
+    const m = /^media\/([^/]+)\/t\/([^/]+)\//.exec(req.params['*']);
+    const check = m && UUID.test(m[1]) ? playback.checkToken(m[1], m[2]) : null;
+    if (!check || !check.ok) return reply.status(403).header('X-Accel-Expires', '60').send({ error: { code: check?.code ?? 'token_invalid', message: check?.message ?? 'No valid token in this path' } });
+    return reply.status(200).header('X-Accel-Expires', String(Math.max(0, Math.min(300, check.validForSec)))).send();
   });
 }

@@ -7,6 +7,7 @@
 import { HLS_INIT } from '../core/ffmpeg-args.js';
 import { avcCodecString, type Rung } from '../core/ladder.js';
 import { writeMasterPlaylist } from '../core/hls.js';
+import { KEY_FILE, keyTag, segmentIv } from '../core/hls-encryption.js';
 import type { ChunkOutput, ChunkSegment } from '../processing/media-plan.js';
 
 export function rungSegments(chunkOutputs: ChunkOutput[], chunkCount: number, rung: string): { segments: ChunkSegment[]; complete: boolean; chunksReady: number } {
@@ -18,10 +19,17 @@ export function rungSegments(chunkOutputs: ChunkOutput[], chunkCount: number, ru
   return { segments, complete: i === chunkCount, chunksReady: i };
 }
 
-export function renderMediaPlaylist(segments: ChunkSegment[], opts: { ended: boolean; kind: 'VOD' | 'EVENT' }): string {
+/**
+ * `encryptedDir`: the rendition's folder when the video is AES-128 encrypted: every segment gets its
+ * EXT-X-KEY (key one level up, shared by the video's renditions; IV from the segment's path).
+ */
+export function renderMediaPlaylist(segments: ChunkSegment[], opts: { ended: boolean; kind: 'VOD' | 'EVENT'; encryptedDir?: string }): string {
   const target = Math.max(1, Math.ceil(Math.max(0, ...segments.map((s) => s.durationSec)) - 0.001));
   const lines = ['#EXTM3U', '#EXT-X-VERSION:7', `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-MEDIA-SEQUENCE:0', `#EXT-X-PLAYLIST-TYPE:${opts.kind}`, '#EXT-X-INDEPENDENT-SEGMENTS', `#EXT-X-MAP:URI="${HLS_INIT}"`];
-  for (const s of segments) lines.push(`#EXTINF:${s.durationSec.toFixed(6)},`, s.uri);
+  for (const s of segments) {
+    if (opts.encryptedDir) lines.push(keyTag(`../${KEY_FILE}`, segmentIv(`${opts.encryptedDir}/${s.uri}`)));
+    lines.push(`#EXTINF:${s.durationSec.toFixed(6)},`, s.uri);
+  }
   if (opts.ended) lines.push('#EXT-X-ENDLIST');
   return lines.join('\n') + '\n';
 }

@@ -4,7 +4,9 @@
  * created through POST /api/videos) or carry a `title`/`filename` and the video is created on the fly.
  * When the last byte lands the file moves into the blob store and a `transcode` task is queued.
  */
+import { createReadStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { EVENTS, Server } from '@tus/server';
 import { FileStore } from '@tus/file-store';
@@ -15,11 +17,17 @@ import { sourceKey, type VideosService } from '../catalog/videos-service.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { PipelineService } from '../processing/pipeline-service.js';
 import { SESSION_COOKIE } from '../http/auth.js';
+import type { UploadPolicy } from './upload-policy.js';
+import type { Metrics } from '../ops/metrics.js';
+import { GRANT_PARAM, type UploadGrants } from './upload-grants.js';
 
 export const UPLOAD_PATH = '/api/uploads';
 
 export interface TusDeps {
+  metrics: Metrics;
   accounts: AccountsService;
+  policy: UploadPolicy;
+  grants: UploadGrants;
   videos: VideosService;
   blobs: BlobStore;
   pipeline: PipelineService;
@@ -30,8 +38,12 @@ export interface TusDeps {
 }
 
 interface HeaderSource {
+  url: string;
+  method: string;
   headers: { get(name: string): string | null };
 }
+
+const grantOf = (req: { url: string }) => new URL(req.url, 'http://x').searchParams.get(GRANT_PARAM);
 
 function tokenFrom(req: HeaderSource): string | undefined {
   const auth = req.headers.get('authorization');
@@ -43,14 +55,36 @@ function tokenFrom(req: HeaderSource): string | undefined {
 
 const reject = (status: number, code: string, message: string) => ({ status_code: status, body: JSON.stringify({ error: { code, message } }) });
 
+/** the HTTP layer puts each request's correlation id here (src/http/app.ts) */
+export const TRACE_HEADER = 'x-request-id';
+
+/** metadata key that marks a partial upload (concatenation) and names its owner */
+const PARTIAL_OWNER = 'reelPartialOwner';
+
 const stripExt = (name: string) => name.replace(/\.[^./]{1,8}$/, '');
 
 export function createTusServer(deps: TusDeps) {
   const store = new FileStore({ directory: deps.uploadDir, expirationPeriodInMilliseconds: deps.expiryMs });
 
-  async function userOf(req: HeaderSource): Promise<CurrentUser> {
+  const fail = (err: unknown) => {
+    if (err instanceof AppError) return reject(err.statusCode, err.code, err.message);
+    return err;
+  };
+
+  /** The uploader: from a pre-signed grant in the URL (no session needed), else the session or API token. */
+  async function userOf(req: HeaderSource, uploadId?: string): Promise<CurrentUser> {
+    const grant = grantOf(req);
+    if (grant) {
+      try {
+        const g = req.method === 'POST' ? await deps.grants.forCreation(grant) : await deps.grants.forUpload(grant, uploadId ?? '');
+        const user = await deps.accounts.userById(g.user_id);
+        if (user) return user;
+      } catch (err) {
+        throw fail(err);
+      }
+    }
     const user = await deps.accounts.authenticate(tokenFrom(req));
-    if (!user) throw reject(401, 'unauthorized', 'Sign in (session cookie or Authorization: Bearer <token>) to upload');
+    if (!user) throw reject(401, 'unauthorized', 'Sign in (session cookie or Authorization: Bearer <token>) or use a pre-signed upload URL');
     return user;
   }
 
@@ -60,31 +94,53 @@ export function createTusServer(deps: TusDeps) {
     maxSize: deps.maxUploadBytes,
     relativeLocation: true,
     respectForwardedHeaders: true,
+    generateUrl: (req, { path, id }) => {
+      const grant = grantOf(req);
+      return `${path}/${id}${grant ? `?${GRANT_PARAM}=${encodeURIComponent(grant)}` : ''}`;
+    },
+    getFileIdFromRequest: (req) => {
+      const last = new URL(req.url, 'http://x').pathname.split('/').pop();
+      return last && last !== 'uploads' ? decodeURIComponent(last) : undefined;
+    },
     async onIncomingRequest(req, uploadId) {
-      const user = await userOf(req);
+      const user = await userOf(req, uploadId);
       if (req.method === 'POST' || req.method === 'OPTIONS' || !uploadId) return;
       const video = await deps.videos.byUploadId(uploadId);
-      if (!video || video.owner_id !== user.id) throw reject(404, 'not_found', 'Upload not found');
+      if (video && video.owner_id === user.id) return;
+      if (!video && (await partialOwner(uploadId)) === user.id) return;
+      throw reject(404, 'not_found', 'Upload not found');
     },
     async onUploadCreate(req, upload) {
       const user = await userOf(req);
-      const meta = upload.metadata ?? {};
+      // the partial-upload mark is ours alone: never taken from the client's Upload-Metadata
+      const { [PARTIAL_OWNER]: _claimed, ...meta } = upload.metadata ?? {};
+      // concatenation: a partial upload is only bytes for a later final upload; it has no video of its own
+      if (req.headers.get('x-reel-upload-concat') === 'partial') return { metadata: { ...meta, [PARTIAL_OWNER]: user.id } };
       let videoId = meta.videoId ?? undefined;
       try {
+        await deps.policy.admit(user, upload.size ?? null);
+        const grant = grantOf(req);
+        if (grant) {
+          const g = await deps.grants.forCreation(grant);
+          if (upload.size !== g.size) throw new AppError('grant_mismatch', `This upload URL is for ${g.size} bytes, not ${upload.size ?? 'an unknown length'}`, 403);
+          if ((meta.filetype ?? '') !== g.type) throw new AppError('grant_mismatch', `This upload URL is for ${g.type} files`, 403);
+          if (!(await deps.grants.bind(grant, upload.id))) throw new AppError('grant_used', 'This upload URL was already used; request a new one', 403);
+        }
         if (videoId) {
           await deps.videos.owned(user, videoId);
         } else {
           const title = (meta.title || (meta.filename ? stripExt(meta.filename) : '') || 'Untitled').slice(0, 200);
-          videoId = (await deps.videos.create(user, { title, description: (meta.description ?? '').slice(0, 5000) })).id;
+          videoId = (await deps.videos.create(user, { title, description: (meta.description ?? '').slice(0, 5000) }, req.headers.get(TRACE_HEADER))).id;
         }
         await deps.videos.attachUpload(videoId, upload.id, upload.size ?? null);
       } catch (err) {
-        if (err instanceof AppError) throw reject(err.statusCode, err.code, err.message);
-        throw err;
+        throw fail(err);
       }
+      deps.metrics.uploadsStarted.inc();
       return { metadata: { ...meta, videoId } };
     },
     async onUploadFinish(_req, upload) {
+      if (upload.metadata?.[PARTIAL_OWNER]) return {};
       const video = await deps.videos.byUploadId(upload.id);
       if (!video) throw reject(404, 'not_found', 'The video of this upload was deleted');
       const key = sourceKey(video.id);
@@ -92,14 +148,68 @@ export function createTusServer(deps: TusDeps) {
       await deps.blobs.putFile(key, join(deps.uploadDir, upload.id), { link: true });
       await deps.videos.markProcessing(video.id, key);
       await deps.pipeline.start(video.id);
-      deps.log.info({ video: video.id, upload: upload.id, bytes: upload.size }, 'upload complete; pipeline started');
+      deps.metrics.uploadsCompleted.inc();
+      deps.metrics.uploadBytes.inc(upload.size ?? 0);
+      deps.log.info({ traceId: video.trace_id ?? undefined, video: video.id, upload: upload.id, bytes: upload.size }, 'upload complete; pipeline started');
       return { headers: { 'Reel-Video-Id': video.id }, body: JSON.stringify({ videoId: video.id }) };
     },
   });
 
-  server.on(EVENTS.POST_FINISH, (_req: unknown, _res: unknown, upload: { id: string }) => {
-    void removeLocalUpload(upload.id);
+  server.on(EVENTS.POST_FINISH, (_req: unknown, _res: unknown, upload: { id: string; metadata?: Record<string, string | null> }) => {
+    if (!upload.metadata?.[PARTIAL_OWNER]) void removeLocalUpload(upload.id);
   });
+
+  async function partialOwner(uploadId: string): Promise<string | null> {
+    const u = await store.getUpload(uploadId).catch(() => null);
+    return (u?.metadata?.[PARTIAL_OWNER] as string | undefined) ?? null;
+  }
+
+  /**
+   * tus concatenation, final upload: `Upload-Concat: final;<url> <url>…` names complete partial uploads of the
+   * caller; their bytes, in order, become one new upload (created with creation-with-upload through the server,
+   * so quotas, the video and the pipeline work as for any upload), then the partials are removed.
+   */
+  async function concatenate(req: Request, header: string, handle: (r: Request) => Promise<Response>): Promise<Response> {
+    const json = (status: number, code: string, message: string) =>
+      new Response(JSON.stringify({ error: { code, message } }), { status, headers: { 'content-type': 'application/json', 'tus-resumable': '1.0.0' } });
+    let user: CurrentUser;
+    try {
+      user = await userOf(req);
+    } catch (e) {
+      const r = e as { status_code?: number; body?: string };
+      return new Response(r.body ?? 'unauthorized', { status: r.status_code ?? 401, headers: { 'content-type': 'application/json', 'tus-resumable': '1.0.0' } });
+    }
+    const urls = header.slice('final;'.length).trim().split(/\s+/).filter(Boolean);
+    if (!urls.length) return json(400, 'bad_concat', 'Upload-Concat: final; needs the URLs of the partial uploads');
+    const ids: string[] = [];
+    let total = 0;
+    for (const u of urls) {
+      const id = decodeURIComponent(new URL(u, 'http://x').pathname.split('/').pop() ?? '');
+      const upload = id ? await store.getUpload(id).catch(() => null) : null;
+      if (!upload || upload.metadata?.[PARTIAL_OWNER] !== user.id) return json(400, 'bad_concat', `${u} is not a partial upload of yours`);
+      if (upload.size === undefined || upload.offset !== upload.size) return json(400, 'partial_incomplete', `${u} has ${upload.offset} of ${upload.size ?? '?'} bytes; finish every partial upload first`);
+      ids.push(id);
+      total += upload.size;
+    }
+    const files = ids.map((id) => join(deps.uploadDir, id));
+    async function* bytes() {
+      for (const f of files) yield* createReadStream(f);
+    }
+    const headers = new Headers(req.headers);
+    headers.delete('upload-concat');
+    headers.set('upload-length', String(total));
+    headers.set('content-type', 'application/offset+octet-stream');
+    headers.delete('content-length');
+    const res = await handle(new Request(req.url, { method: 'POST', headers, body: Readable.toWeb(Readable.from(bytes())) as unknown as BodyInit, duplex: 'half' } as RequestInit));
+    if (res.status === 201) for (const id of ids) await store.remove(id).catch(() => {});
+    res.headers.set('upload-concat', `final;${urls.join(' ')}`);
+    return res;
+  }
+
+  /** The Upload-Concat value a HEAD response must carry for a partial upload (null for others). */
+  async function concatHeader(uploadId: string): Promise<string | null> {
+    return (await partialOwner(uploadId)) ? 'partial' : null;
+  }
 
   async function removeLocalUpload(id: string) {
     await unlink(join(deps.uploadDir, id)).catch(() => {});
@@ -120,5 +230,5 @@ export function createTusServer(deps: TusDeps) {
     return removed;
   }
 
-  return { server, store, cleanupExpired };
+  return { server, store, cleanupExpired, concat: { concatenate, concatHeader } };
 }

@@ -2,7 +2,7 @@
  * Wiring: the one place where adapters are chosen from the configuration and services are built.
  * `reel serve` = core + HTTP app + (optionally) an in-process worker; `reel worker` = core + worker only.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { sql } from 'kysely';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -13,7 +13,7 @@ import { FfmpegRunner } from '../adapters/media/ffmpeg-runner.js';
 import { locateMediaTools } from '../adapters/media/locate-tools.js';
 import { AccountsService } from '../accounts/accounts-service.js';
 import { VideosService } from '../catalog/videos-service.js';
-import { TaskQueue } from '../processing/task-queue.js';
+import { TASKS_CHANNEL, TaskQueue } from '../processing/task-queue.js';
 import { Worker, type TaskHandler } from '../processing/worker.js';
 import { loadProfile, PipelineService } from '../processing/pipeline-service.js';
 import { makeTranscodeHandler } from '../processing/transcode-video.js';
@@ -25,11 +25,32 @@ import { storyboardStep, thumbnailsStep } from '../processing/steps/images.js';
 import { packageStep, publishStep } from '../processing/steps/package.js';
 import type { StepDeps } from '../processing/steps/deps.js';
 import { LivePlaylists } from '../streaming/live-playlists.js';
+import { PlaybackService } from '../streaming/playback-service.js';
+import { loadPlaybackSecrets } from '../streaming/playback-secret.js';
+import { SegmentCipher } from '../streaming/segment-cipher.js';
 import { createTusServer } from '../upload/tus-uploads.js';
+import { UploadPolicy } from '../upload/upload-policy.js';
+import { UploadGrants } from '../upload/upload-grants.js';
+import { Dedup } from '../upload/dedup.js';
 import { buildApp } from '../http/app.js';
+import { createEngagement, type Engagement } from '../engagement/engagement.js';
+import { NotificationsService } from '../engagement/notifications-service.js';
 import type { MediaTools } from '../ports/media-runner.js';
+import { Metrics } from '../ops/metrics.js';
+import { recordAttempt } from '../ops/task-metrics.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import { S3BlobStore } from '../adapters/blob/s3-blob-store.js';
+import type { SearchIndex } from '../ports/search-index.js';
+import { SearchIndexer } from '../discovery/search-indexer.js';
+import { createDiscovery, searchIndexFor, type Discovery } from '../discovery/discovery.js';
+import { limitsFor } from './limits.js';
+import { CaptionsService } from '../captions/captions-service.js';
+import { AuditLog } from '../erasure/audit-log.js';
+import { ErasureService } from '../erasure/erasure-service.js';
+import { ModerationService } from '../moderation/moderation-service.js';
+import { EdgeCache } from '../streaming/edge-cache.js';
+import { signPlaybackToken } from '../core/playback-token.js';
+import { listenForTasks } from '../adapters/db/task-wakeups.js';
 
 function blobStoreFor(config: Config): BlobStore {
   if (!config.s3) return new FsBlobStore(config.blobDir);
@@ -52,6 +73,14 @@ export interface Core {
   videos: VideosService;
   queue: TaskQueue;
   pipeline: PipelineService;
+  metrics: Metrics;
+  /** the search index and its indexer, which the videos service tells about every change (also in workers) */
+  searchIndex: SearchIndex;
+  indexer: SearchIndexer;
+  /** HMAC secrets of playback tokens (the first signs) */
+  playbackSecrets: string[];
+  /** purges and pre-warms the edges (EDGE_URLS); a no-op without edges */
+  edge: EdgeCache;
 }
 
 export async function createCore(config: Config, logger?: Logger): Promise<Core> {
@@ -67,13 +96,51 @@ export async function createCore(config: Config, logger?: Logger): Promise<Core>
   const videos = new VideosService(database.db, blobs);
   const queue = new TaskQueue(database.db, database.dialect, { maxAttempts: config.taskMaxAttempts });
   const pipeline = new PipelineService(queue, videos, blobs, profile);
-  return { config, log, database, blobs, tools, media, accounts, videos, queue, pipeline };
+  const metrics = new Metrics(queue);
+  const searchIndex = searchIndexFor(database);
+  const indexer = new SearchIndexer(database.db, searchIndex, log);
+  videos.onChange(indexer.hook);
+  const playbackSecrets = await loadPlaybackSecrets(config.playbackSecrets, config.playbackSecretFile);
+  if (config.edgeUrls.length && !config.edgePurgeSecret) throw new Error('invalid configuration:\n  EDGE_PURGE_SECRET: required with EDGE_URLS (the same value as the edges were configured with)');
+  const edge = new EdgeCache({
+    edges: config.edgeUrls,
+    secret: config.edgePurgeSecret ?? '',
+    sign: (videoId) => signPlaybackToken(playbackSecrets, { videoId, expiresAt: Math.floor(Date.now() / 1000) + 600, viewer: 'edge' }),
+    log,
+  });
+  videos.onPurge((id, files, signed) => void edge.purge(id, files, signed).catch((err) => log.warn({ err, videoId: id }, 'edge purge failed')));
+  return { config, log, database, blobs, tools, media, accounts, videos, queue, pipeline, metrics, searchIndex, indexer, playbackSecrets, edge };
+}
+
+/** On publish: subscribers' notifications, then (in the background) the edges' pre-warm. */
+function publishedNotifier(core: Core): NonNullable<StepDeps['notifier']> {
+  const notifications = new NotificationsService(core.database.db);
+  return {
+    async videoPublished(videoId) {
+      await notifications.videoPublished(videoId);
+      if (!core.edge.enabled) return;
+      const v = await core.videos.row(videoId);
+      if (v) void core.edge.warm(videoId, v.visibility === 'public').catch((err) => core.log.warn({ err, videoId }, 'edge pre-warm failed'));
+    },
+  };
 }
 
 /** Every task kind a profile may use. Adding a kind here (and a handler file) makes it usable in profiles. */
 export function taskHandlers(core: Core): Record<string, TaskHandler> {
   const { config } = core;
-  const d: StepDeps = { videos: core.videos, blobs: core.blobs, media: core.media, queue: core.queue, profile: core.pipeline.profile, workDir: config.workDir, keepSource: config.keepSource };
+  const d: StepDeps = {
+    videos: core.videos,
+    blobs: core.blobs,
+    media: core.media,
+    queue: core.queue,
+    profile: core.pipeline.profile,
+    workDir: config.workDir,
+    keepSource: config.keepSource,
+    notifier: publishedNotifier(core),
+    dedup: new Dedup(core.database.db, core.blobs),
+    onPlayable: (_id, seconds) => core.metrics.timeToPlayable.observe(seconds),
+    cipher: new SegmentCipher(core.database.db),
+  };
   return {
     inspect: inspectStep(d),
     plan: planStep(d),
@@ -97,13 +164,19 @@ export function createWorker(core: Core): Worker {
   return new Worker(core.queue, taskHandlers(core), core.log, {
     concurrency: Math.max(1, core.config.workerConcurrency),
     leaseMs: core.config.taskLeaseMs,
+    pollMs: core.config.workerPollMs,
+    traceOf: async (videoId) => (await core.videos.row(videoId))?.trace_id ?? null,
+    remoteWakeups: core.database.dialect === 'postgres' ? (wake) => listenForTasks(core.config.databaseUrl, TASKS_CHANNEL, wake, core.log) : undefined,
     onGaveUp: (task, err, state) => core.pipeline.gaveUp(task, err, state),
+    onAttempt: (task, ms, outcome, err) => recordAttempt(core.metrics, task, ms, outcome, err),
   });
 }
 
 export interface Platform extends Core {
   app: FastifyInstance;
   worker: Worker | null;
+  engagement: Engagement;
+  discovery: Discovery;
   /** remove expired unfinished uploads now (also runs every 15 minutes) */
   cleanupExpiredUploads(): Promise<number>;
   close(): Promise<void>;
@@ -113,8 +186,31 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
   const core = await createCore(config, opts.logger);
   const { log, blobs, accounts, videos, queue, pipeline, database } = core;
   await mkdir(config.uploadDir, { recursive: true });
-  const tus = createTusServer({ accounts, videos, blobs, pipeline, log, uploadDir: config.uploadDir, maxUploadBytes: config.maxUploadBytes, expiryMs: config.uploadExpiryMs });
+  const policy = new UploadPolicy(database.db, { maxBytes: config.maxUploadBytes, dailyBytes: config.uploadQuotaDailyBytes, totalBytes: config.uploadQuotaTotalBytes, perHour: config.uploadsPerHour });
+  const grants = new UploadGrants(database.db, 15 * 60_000);
+  const tus = createTusServer({ metrics: core.metrics, accounts, policy, grants, videos, blobs, pipeline, log, uploadDir: config.uploadDir, maxUploadBytes: config.maxUploadBytes, expiryMs: config.uploadExpiryMs });
   const worker = opts.runWorker === false || config.workerConcurrency === 0 ? null : createWorker(core);
+  const limits = limitsFor(config, log);
+  const captions = new CaptionsService(database.db, blobs, videos);
+  const audit = new AuditLog(database.db);
+  const moderation = new ModerationService(database.db, videos, audit, config.adminEmails);
+  const erasure = new ErasureService(database.db, videos, accounts, audit, (uploadId) => tus.store.remove(uploadId));
+  const engagement = createEngagement(database.db, database.dialect, videos, { views: { counters: limits.counters } });
+  const discovery = createDiscovery(database, videos, core.searchIndex, core.indexer, log, { budgetMs: config.recommendBudgetMs, cacheMs: config.discoveryCacheMs });
+  // in the background: on a first start over an existing catalogue this indexes every public video
+  const startupReconcile = core.indexer
+    .reconcile()
+    .then((r) => r.indexed + r.removed > 0 && log.info(r, 'search index reconciled'))
+    .catch((err) => log.warn({ err }, 'search index reconcile failed'));
+  const reconcile = config.searchReconcileMs > 0 ? setInterval(() => void core.indexer.reconcile().catch((err) => log.warn({ err }, 'search index reconcile failed')), config.searchReconcileMs) : null;
+  reconcile?.unref();
+  const playback = new PlaybackService(videos, blobs, {
+    secrets: core.playbackSecrets,
+    ttlSec: config.playbackTokenTtlSec,
+    resumePosition: (userId, videoId) => engagement.history.resumePosition(userId, videoId),
+    captions: (videoId) => captions.tracks(videoId),
+    cipher: new SegmentCipher(database.db),
+  });
   const app = await buildApp(
     {
       accounts,
@@ -122,9 +218,20 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
       queue,
       blobs,
       tools: core.tools,
-      live: new LivePlaylists(videos, queue, pipeline.profile.audio.bitrateKbps),
+      engagement,
+      discovery,
+      limiter: limits.limiter,
+      captions,
+      erasure,
+      audit,
+      moderation,
+      uploadApi: { policy, grants, dedup: new Dedup(database.db, blobs) },
+      metrics: core.metrics,
+      live: new LivePlaylists(videos, queue, pipeline.profile.audio.bitrateKbps, new SegmentCipher(database.db)),
+      playback,
       pipeline,
       tus: tus.server,
+      tusConcat: tus.concat,
       uploads: {
         remove: (id) => tus.store.remove(id),
         offset: async (id) => (await tus.store.getUpload(id).catch(() => null))?.offset ?? null,
@@ -133,7 +240,10 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
         await sql`select 1`.execute(database.db);
       },
     },
-    { logger: log, cookieSecure: config.cookieSecure },
+    { logger: log, cookieSecure: config.cookieSecure || config.tls !== null, loginAttemptsPerMinute: config.loginAttemptsPerMinute,
+      edgePurgeSecret: config.edgePurgeSecret,
+      https: config.tls ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) } : null,
+    },
   );
   const cleanup = setInterval(() => void tus.cleanupExpired().catch((err) => log.warn({ err }, 'upload cleanup failed')), 15 * 60_000);
   cleanup.unref();
@@ -142,11 +252,17 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
     ...core,
     app,
     worker,
+    engagement,
+    discovery,
     cleanupExpiredUploads: () => tus.cleanupExpired(),
     async close() {
       clearInterval(cleanup);
+      if (reconcile) clearInterval(reconcile);
+      await startupReconcile;
+      core.indexer.close();
       await worker?.stop();
       await app.close();
+      await limits.close();
       await database.close();
     },
   };

@@ -102,5 +102,6 @@ describe('progressive availability', () => {
     expect(err).toBeNull();
     mkdirSync('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/progressive.png' });
-  });
+    // a 48 s transcode with the browser playing along: minutes on a loaded 2-core machine
+  }, 300_000);
 });

@@ -41,6 +41,6 @@ export async function openDatabase(url: string): Promise<DatabaseHandle> {
     sqlite.pragma('busy_timeout = 5000');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
-  await migrateToLatest(db);
+  await migrateToLatest(db, dialect);
   return { db, dialect, close: () => db.destroy() };
 }

@@ -43,7 +43,8 @@ export function encodeAudioStep(d: StepDeps): TaskHandler {
       }
       for (const s of fresh) {
         const uri = `${AUDIO_DIR}/${s.uri}`;
-        const bytes = await readFile(join(work, s.uri));
+        const clear = await readFile(join(work, s.uri));
+        const bytes = d.cipher ? await d.cipher.seal(video.id, uri, clear) : clear;
         await d.blobs.put(segmentKey(video.id, uri), bytes);
         out.segments.push({ uri, durationSec: s.durationSec, bytes: bytes.length });
       }

@@ -61,8 +61,9 @@ export function encodeChunkStep(d: StepDeps): TaskHandler {
         const segments = [];
         for (const [n, s] of playlist.segments.entries()) {
           // sequence numbers: unique and increasing across chunks (1000 fragments per chunk is far more than any chunk has)
-          const bytes = shiftSegment(await readFile(join(dir, s.uri)), offset, chunk.index * 1000 + n + 1);
           const uri = chunkSegmentUri(name, chunk.index, n);
+          const clear = shiftSegment(await readFile(join(dir, s.uri)), offset, chunk.index * 1000 + n + 1);
+          const bytes = d.cipher ? await d.cipher.seal(video.id, uri, clear) : clear;
           await d.blobs.put(segmentKey(video.id, uri), bytes);
           segments.push({ uri, durationSec: s.durationSec, bytes: bytes.length });
         }
@@ -91,7 +92,9 @@ async function chunkOfTopRendition(d: StepDeps, videoId: string, plan: MediaPlan
   for (const k of [segmentKey(videoId, `${top}/${HLS_INIT}`), ...keys]) {
     const chunks: Buffer[] = [];
     for await (const c of await d.blobs.get(k)) chunks.push(c as Buffer);
-    parts.push(Buffer.concat(chunks));
+    const bytes = Buffer.concat(chunks);
+    // segments of an encrypted video are stored encrypted (init segments are clear)
+    parts.push(d.cipher && !k.endsWith(`/${HLS_INIT}`) ? await d.cipher.open(videoId, k.slice(`videos/${videoId}/`.length), bytes) : bytes);
   }
   const path = join(work, 'input.mp4');
   await writeFile(path, Buffer.concat(parts));

@@ -3,7 +3,7 @@
  * rendition's real bit rate from its segment sizes and write the master playlist (last).
  * publish: mark the video ready and delete the raw upload unless configured to keep it.
  */
-import { AUDIO_DIR, MEDIA_PLAYLIST } from '../../core/ffmpeg-args.js';
+import { AUDIO_DIR, HLS_INIT, MEDIA_PLAYLIST } from '../../core/ffmpeg-args.js';
 import { measureBandwidth, writeMasterPlaylist } from '../../core/hls.js';
 import { codecString } from '../../core/ladder.js';
 import { renditionName, type VideoCodec } from '../../core/ffmpeg-chunk-args.js';
@@ -12,11 +12,14 @@ import { segmentKey, type AudioOutput, type ChunkOutput, type ChunkSegment, type
 import type { TaskHandler } from '../worker.js';
 import type { StepDeps } from './deps.js';
 import { renderMediaPlaylist, rungSegments } from '../../streaming/playlists.js';
+import { writeMpd, type DashRepresentation } from '../../core/dash.js';
 
 const AUDIO_CODEC = 'mp4a.40.2';
 
 const CODECS: VideoCodec[] = ['h264', 'vp9', 'av1'];
 export const masterFor = (codec: VideoCodec) => (codec === 'h264' ? 'master.m3u8' : `master-${codec}.m3u8`);
+/** the DASH manifest of a codec's ladder, next to its HLS master */
+export const mpdFor = (codec: VideoCodec) => (codec === 'h264' ? 'manifest.mpd' : `manifest-${codec}.mpd`);
 
 export function packageStep(d: StepDeps): TaskHandler {
   return async ({ task, payload }) => {
@@ -24,31 +27,39 @@ export function packageStep(d: StepDeps): TaskHandler {
     if (!plan) return { skipped: 'video deleted' };
     const outputs = [...(await d.queue.outputs(task.video_id)).values()];
     const chunkOutputs = outputs.filter((o) => o.kind === 'encode-chunk' && o.state === 'done').map((o) => o.output as ChunkOutput);
+    const encrypted = (await d.cipher?.isEncrypted(task.video_id)) ?? false;
     let audio = null;
+    let dashAudio: DashRepresentation | null = null;
     if (plan.info.audio) {
       const a = outputs.find((o) => o.kind === 'encode-audio')?.output as AudioOutput;
       if (!a?.complete) throw new Error('audio is not complete');
-      await d.blobs.put(segmentKey(task.video_id, `${AUDIO_DIR}/${MEDIA_PLAYLIST}`), renderMediaPlaylist(stripDir(a.segments, AUDIO_DIR), { ended: true, kind: 'VOD' }));
+      await d.blobs.put(segmentKey(task.video_id, `${AUDIO_DIR}/${MEDIA_PLAYLIST}`), renderMediaPlaylist(stripDir(a.segments, AUDIO_DIR), { ended: true, kind: 'VOD', encryptedDir: encrypted ? AUDIO_DIR : undefined }));
       const bw = measureBandwidth(a.segments);
       audio = { uri: `${AUDIO_DIR}/${MEDIA_PLAYLIST}`, codec: AUDIO_CODEC, peakBps: bw.peak, averageBps: bw.average };
+      dashAudio = { id: AUDIO_DIR, codecs: AUDIO_CODEC, bandwidth: bw.peak, init: `${AUDIO_DIR}/${HLS_INIT}`, segments: a.segments, sampleRate: plan.info.audio.sampleRate || undefined, channels: 2 };
     }
     // the codecs to package: those named by the task, else every codec some chunk was encoded in
     const codecs: VideoCodec[] = payload.codecs ?? CODECS.filter((c) => chunkOutputs.some((o) => Object.keys(o.rungs).includes(renditionName(plan.rungs[0].name, c))));
     const renditions: Rendition[] = [];
     for (const codec of codecs) {
       const forCodec: Rendition[] = [];
+      const dashVideo: DashRepresentation[] = [];
       for (const r of plan.rungs) {
         const name = renditionName(r.name, codec);
         const { segments, complete } = rungSegments(chunkOutputs, plan.chunks.length, name);
         if (!complete) throw new Error(`rendition ${name} is missing chunks`);
-        await d.blobs.put(segmentKey(task.video_id, `${name}/${MEDIA_PLAYLIST}`), renderMediaPlaylist(stripDir(segments, name), { ended: true, kind: 'VOD' }));
+        await d.blobs.put(segmentKey(task.video_id, `${name}/${MEDIA_PLAYLIST}`), renderMediaPlaylist(stripDir(segments, name), { ended: true, kind: 'VOD', encryptedDir: encrypted ? name : undefined }));
         const bw = measureBandwidth(segments);
+        dashVideo.push({ id: name, codecs: codecString(codec, r), bandwidth: bw.peak, init: `${name}/${HLS_INIT}`, segments, width: r.width, height: r.height, fps: r.fps });
         forCodec.push({ name, codec, width: r.width, height: r.height, fps: r.fps, codecs: codecString(codec, r), bandwidth: bw.peak, averageBandwidth: bw.average, playlist: `${name}/${MEDIA_PLAYLIST}` });
       }
       const master = writeMasterPlaylist(
         forCodec.map((r) => ({ uri: r.playlist, width: r.width, height: r.height, fps: r.fps, videoCodec: r.codecs, peakBps: r.bandwidth, averageBps: r.averageBandwidth })),
         audio,
       );
+      // the MPD first: the HLS master is the last file written, as before. Whole-segment AES-128 is HLS only:
+      // an encrypted video has no MPD (DASH would need CENC sample encryption).
+      if (!encrypted) await d.blobs.put(segmentKey(task.video_id, mpdFor(codec)), writeMpd({ video: dashVideo, audio: dashAudio }));
       await d.blobs.put(segmentKey(task.video_id, masterFor(codec)), master);
       renditions.push(...forCodec);
     }
@@ -62,12 +73,14 @@ function stripDir(segments: ChunkSegment[], dir: string): ChunkSegment[] {
 }
 
 export function publishStep(d: StepDeps): TaskHandler {
-  return async ({ task }) => {
+  return async ({ task, log }) => {
     const video = await d.videos.row(task.video_id);
     if (!video) return { skipped: 'video deleted' };
     const outputs = [...(await d.queue.outputs(task.video_id)).values()];
     const hasPoster = outputs.some((o) => o.kind === 'thumbnails' && o.state === 'done');
     await d.videos.markReady(video.id, hasPoster ? segmentKey(video.id, 'thumbnail.jpg') : null);
+    log.info({ status: 'ready' }, 'video published');
+    await d.notifier?.videoPublished(video.id);
     if (!d.keepSource) {
       await d.blobs.delete(video.source_key ?? sourceKey(video.id));
       await d.videos.clearSourceKey(video.id);

@@ -1,0 +1,147 @@
+/**
+ * Benchmark (BRIEF §3): search and recommendation latency at 100k videos and 1M watch events, on SQLite and
+ * PostgreSQL. Target: p99 ≤ 20 ms (the seed's 200 ms ÷ 10).
+ *
+ *   npx tsx bench/discovery-latency.ts [--videos=100000] [--viewers=50000] [--events=1000000] [--n=1000] [--db=sqlite|postgres|both] [--pg=URL]
+ *
+ * The synthetic catalogue and log of bench/discovery-synthetic.ts are loaded through the product's migrations,
+ * the search index is built by the product's indexer; then the services behind the endpoints are called one
+ * request at a time (no HTTP parsing), each operation `n` times after 50 warm-up calls:
+ *  - search: SearchService.search (index query + view counts + re-rank + hydration of 20 results + query log);
+ *    queries are 1-3 words drawn like the titles (topic words, common words), 10% with a typo;
+ *  - autocomplete: SearchService.autocomplete on 2-5 character prefixes;
+ *  - home feed: RecommendationsService.home for viewers with history (all sources) and anonymous ones;
+ *  - up next: RecommendationsService.upNext for popular-ish videos;
+ * trending and popular lists are cached (recomputed every DISCOVERY_CACHE_SECONDS) and reported separately as the
+ * cost of one recomputation. The recommendation budget is raised to 10 s so the stages' real time is measured.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type DatabaseHandle } from '../src/adapters/db/connect.js';
+import { VideosService } from '../src/catalog/videos-service.js';
+import { FsBlobStore } from '../src/adapters/blob/fs-blob-store.js';
+import { CandidateQueries } from '../src/discovery/candidates.js';
+import { TrendingService } from '../src/discovery/trending-service.js';
+import { RecommendationsService } from '../src/discovery/recommendations-service.js';
+import { SearchService } from '../src/discovery/search-service.js';
+import { searchIndexFor } from '../src/discovery/discovery.js';
+import { generate, load, rng } from './discovery-synthetic.js';
+
+function parseCli(argv: string[]) {
+  const o = { videos: 100_000, viewers: 50_000, events: 1_000_000, n: 1000, db: 'both', pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' };
+  for (const a of argv) {
+    const m = /^--(videos|viewers|events|n|db|pg)=(.+)$/.exec(a);
+    if (!m) throw new Error(`unknown option ${a}`);
+    if (m[1] === 'db' || m[1] === 'pg') o[m[1]] = m[2];
+    else o[m[1] as 'videos'] = Number(m[2]);
+  }
+  return o;
+}
+
+async function openBenchDb(kind: string, pgUrl: string): Promise<{ handle: DatabaseHandle; cleanup(): Promise<void> }> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'reel-bench-discovery-'));
+    const handle = await openDatabase(`sqlite:${join(dir, 'reel.db')}`);
+    return { handle, cleanup: async () => (await handle.close(), rmSync(dir, { recursive: true, force: true })) };
+  }
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const handle = await openDatabase(`${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`);
+  return {
+    handle,
+    async cleanup() {
+      await handle.close();
+      const c = new pg.Client({ connectionString: pgUrl });
+      await c.connect();
+      await c.query(`drop schema ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+async function measure(name: string, n: number, op: (i: number) => Promise<unknown>): Promise<{ name: string; p50: number; p99: number; max: number }> {
+  for (let i = 0; i < 50; i++) await op(i + 1_000_000);
+  const ts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await op(i);
+    ts.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return { name, p50: pct(ts, 50), p99: pct(ts, 99), max: Math.max(...ts) };
+}
+
+async function runOn(kind: string, o: ReturnType<typeof parseCli>) {
+  const now = Date.now();
+  console.log(`\n== ${kind}: ${o.videos} videos, ~${o.events} watch events, ${o.viewers} viewers`);
+  const { handle, cleanup } = await openBenchDb(kind, o.pg);
+  try {
+    let t = Date.now();
+    const synth = generate({ videos: o.videos, viewers: o.viewers, events: o.events, topics: 60, videosPerChannel: 40, seed: 7, now });
+    await load(handle, synth, { holdout: 0, log: console.log });
+    console.log(`  loaded in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+    const index = searchIndexFor(handle);
+    const queries = new CandidateQueries(handle.db);
+    const trending = new TrendingService(queries, { now: () => now, ttlMs: 3_600_000 });
+    const videos = new VideosService(handle.db, new FsBlobStore(join(tmpdir(), 'reel-bench-unused')));
+    const search = new SearchService(index, queries, videos, { now: () => now });
+    const recs = new RecommendationsService(queries, index, trending, videos, { now: () => now, budgetMs: 10_000 });
+    t = Date.now();
+    await trending.trending();
+    const trendingMs = Date.now() - t;
+    t = Date.now();
+    await trending.popular();
+    const popularMs = Date.now() - t;
+
+    const r = rng(11);
+    const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
+    const common = ['how', 'best', 'guide', 'review', 'tutorial', 'new', 'tips'];
+    const typo = (w: string) => (w.length > 4 ? w.slice(0, 2) + w[3] + w[2] + w.slice(4) : w);
+    const queryOf = () => {
+      const tw = pick(synth.topicWords);
+      const n = 1 + Math.floor(r() * 3);
+      const ws = Array.from({ length: n }, (_, i) => (i === 1 && r() < 0.3 ? pick(common) : tw[Math.floor(tw.length * r() ** 2)]));
+      if (r() < 0.1) ws[0] = typo(ws[0]);
+      return ws.join(' ');
+    };
+    const prefixOf = () => {
+      const w = pick(pick(synth.topicWords));
+      return w.slice(0, 2 + Math.floor(r() * 4));
+    };
+    const withHistory = synth.watches.filter((w) => w.videos.length >= 2);
+    const results = [
+      await measure('search', o.n, () => search.search({ q: queryOf(), sort: 'relevance', limit: 20, offset: 0 })),
+      await measure('autocomplete', o.n, () => search.autocomplete(prefixOf(), 8)),
+      await measure('home feed (viewer with history)', o.n, () => recs.home({ userId: null, viewerKey: pick(withHistory).key }, 12)),
+      await measure('home feed (anonymous, no history)', o.n, () => recs.home({ userId: null, viewerKey: `a:nobody-${r()}` }, 12)),
+      await measure('up next', o.n, () => recs.upNext(synth.videoIds[pick(withHistory).videos[0]], null, { userId: null, viewerKey: pick(withHistory).key }, 12)),
+    ];
+    console.log(`  trending recomputation ${trendingMs} ms, popular recomputation ${popularMs} ms (cached, shared by all requests)`);
+    console.log('  operation                              p50 ms   p99 ms   max ms   p99 vs 20 ms target');
+    for (const x of results) console.log(`  ${x.name.padEnd(38)} ${x.p50.toFixed(2).padStart(7)} ${x.p99.toFixed(2).padStart(8)} ${x.max.toFixed(1).padStart(8)}   ${(x.p99 / 20).toFixed(2)}× ${x.p99 <= 20 ? 'met' : 'NOT met'}`);
+    return results;
+  } finally {
+    await cleanup();
+  }
+}
+
+async function main() {
+  const o = parseCli(process.argv.slice(2));
+  console.log(`discovery-latency on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, n=${o.n}`);
+  for (const kind of o.db === 'both' ? ['sqlite', 'postgres'] : [o.db]) await runOn(kind, o);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

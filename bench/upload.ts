@@ -1,0 +1,131 @@
+/**
+ * Upload throughput: a large file through the real tus endpoint over loopback, with tus-js-client on one
+ * connection and on N connections (concatenation: parallel partial uploads + a final one), against copying the
+ * same file on the same disk; and the time to answer a de-duplicated upload (declared SHA-256 already known).
+ *
+ *   npx tsx bench/upload.ts [--mib=1024] [--parallel=4] [--runs=2]
+ *
+ * The platform runs in this process (embedded defaults: SQLite, blob folder), without a worker, with its data
+ * folder on the same filesystem as the copy. Prints MiB/s and the ratios; the BRIEF's target is ≥ 0.5× of the
+ * copy for the parallel case.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFile, mkdir, open, rm, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import * as tus from 'tus-js-client';
+import { loadConfig } from '../src/config.js';
+import { createPlatform } from '../src/wiring/platform.js';
+import { CACHE_DIR, fmt, median, SHARED_FILM } from './support.js';
+
+const { values } = parseArgs({ options: { mib: { type: 'string', default: '1024' }, parallel: { type: 'string', default: '4' }, runs: { type: 'string', default: '2' } } });
+const MIB = Number(values.mib);
+const PARALLEL = Number(values.parallel);
+const RUNS = Number(values.runs);
+
+async function makeFile(path: string, mib: number): Promise<void> {
+  if ((await stat(path).catch(() => null))?.size === mib * 2 ** 20) return;
+  const f = await open(path, 'w');
+  // incompressible bytes (no layer may cheat), 4 MiB of randomness repeated
+  const block = randomBytes(4 * 2 ** 20);
+  for (let written = 0; written < mib * 2 ** 20; written += block.length) await f.write(block, 0, Math.min(block.length, mib * 2 ** 20 - written));
+  await f.close();
+}
+
+async function main() {
+  const dir = join(CACHE_DIR, 'upload-bench');
+  await mkdir(dir, { recursive: true });
+  const src = join(dir, `source-${MIB}MiB.bin`);
+  await makeFile(src, MIB);
+  const bytes = readFileSync(src);
+  const size = bytes.length;
+
+  const copies: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const dst = join(dir, 'copy.bin');
+    const t = performance.now();
+    await copyFile(src, dst);
+    const f = await open(dst, 'r+');
+    await f.sync(); // the upload's bytes are on disk when it is acknowledged; make the copy pay the same
+    await f.close();
+    copies.push((performance.now() - t) / 1000);
+    await rm(dst);
+  }
+
+  const dataDir = join(dir, 'data');
+  await rm(dataDir, { recursive: true, force: true });
+  const config = loadConfig({ DATA_DIR: dataDir, WORKER_CONCURRENCY: '0', MAX_UPLOAD_BYTES: String(size * 2), UPLOADS_PER_HOUR: '0', LOG_LEVEL: 'warn', LOGIN_ATTEMPTS_PER_MINUTE: '1000' });
+  const platform = await createPlatform(config, { runWorker: false, logger: pino({ level: 'warn' }) });
+  const base = await platform.app.listen({ port: 0, host: '127.0.0.1' });
+  const reg = await platform.app.inject({ method: 'POST', url: '/api/auth/register', payload: { email: 'bench@example.test', password: 'correct horse battery', handle: 'bench' } });
+  const cookie = String(reg.headers['set-cookie']).split(';')[0];
+  const token = (await platform.app.inject({ method: 'POST', url: '/api/tokens', headers: { cookie }, payload: { name: 'bench' } })).json().token as string;
+
+  const upload = (parallel: number) =>
+    new Promise<number>((resolve, reject) => {
+      const t = performance.now();
+      const up = new tus.Upload(bytes as any, {
+        endpoint: `${base}/api/uploads`,
+        ...(parallel > 1 ? { parallelUploads: parallel } : {}),
+        headers: { Authorization: `Bearer ${token}` },
+        metadata: { title: `bench ${parallel}`, filename: 'bench.bin' },
+        retryDelays: [],
+        onError: reject,
+        onSuccess: () => resolve((performance.now() - t) / 1000),
+      });
+      up.start();
+    });
+  const single: number[] = [];
+  const multi: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    single.push(await upload(1));
+    multi.push(await upload(PARALLEL));
+  }
+
+  await platform.close();
+  await rm(dataDir, { recursive: true, force: true });
+
+  // de-duplication: the account already has a ready video of these bytes (a real film, transcoded once);
+  // declaring the hash makes a new video from its renditions without sending a byte
+  const film = readFileSync(SHARED_FILM);
+  const p2 = await createPlatform(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', X264_PRESET: 'ultrafast' }), { runWorker: true, logger: pino({ level: 'warn' }) });
+  const base2 = await p2.app.listen({ port: 0, host: '127.0.0.1' });
+  await p2.app.inject({ method: 'POST', url: '/api/auth/register', payload: { email: 'bench@example.test', password: 'correct horse battery', handle: 'bench' } });
+  const login = await p2.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'bench@example.test', password: 'correct horse battery' } });
+  const cookie2 = String(login.headers['set-cookie']).split(';')[0];
+  const created = await p2.app.inject({ method: 'POST', url: '/api/uploads', headers: { cookie: cookie2, 'tus-resumable': '1.0.0', 'upload-length': String(film.length), 'upload-metadata': `title ${Buffer.from('film').toString('base64')}`, 'content-type': 'application/offset+octet-stream' }, payload: film });
+  const filmId = String(created.headers['reel-video-id']);
+  for (let i = 0; i < 600; i++) {
+    const v = (await p2.app.inject({ url: `/api/videos/${filmId}`, headers: { cookie: cookie2 } })).json();
+    if (v.status === 'ready') break;
+    if (v.status === 'failed') throw new Error('film failed to transcode');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const sha256 = createHash('sha256').update(film).digest('hex');
+  const dedup: number[] = [];
+  let status = 0;
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    const r = await fetch(`${base2}/api/upload-checks`, { method: 'POST', headers: { cookie: cookie2, 'content-type': 'application/json' }, body: JSON.stringify({ sha256, size: film.length, title: `again ${i}` }) });
+    status = r.status;
+    await r.text();
+    dedup.push(performance.now() - t);
+  }
+  await p2.close();
+  await rm(dataDir, { recursive: true, force: true });
+
+  const mibs = (sec: number) => size / 2 ** 20 / sec;
+  const copy = median(copies);
+  console.log(`file: ${fmt(size / 2 ** 20, 0)} MiB, runs: ${RUNS} (medians)`);
+  console.log(`copy on the same disk (copyFile + fsync):  ${fmt(copy, 2)} s  ${fmt(mibs(copy), 0)} MiB/s`);
+  console.log(`tus, 1 connection:                          ${fmt(median(single), 2)} s  ${fmt(mibs(median(single)), 0)} MiB/s  = ${fmt(copy / median(single), 2)}× the copy`);
+  console.log(`tus, ${PARALLEL} connections (concatenation):      ${fmt(median(multi), 2)} s  ${fmt(mibs(median(multi)), 0)} MiB/s  = ${fmt(copy / median(multi), 2)}× the copy (target ≥ 0.5×)`);
+  console.log(`de-duplicated upload (${(film.length / 2 ** 20).toFixed(1)} MiB film, HTTP ${status}: a new ready video, no bytes sent) answered in ${fmt(median(dedup), 1)} ms median, ${fmt(Math.max(...dedup), 1)} ms max`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,128 @@
+/**
+ * Benchmark (BRIEF §3): view ingest on one process, with de-dup, against one SQL UPDATE per view.
+ *
+ *   npx tsx bench/views.ts [--viewers=N] [--repeats=R] [--concurrency=C] [--db=sqlite|postgres|both] [--pg=URL]
+ *
+ * (a) Reel: ViewsService.report() (the code behind POST /api/videos/:id/views, minus HTTP parsing), N distinct
+ *     viewers of ONE video each reporting R heartbeats past the minimum watch time (so N×R reports, N views),
+ *     C reports in flight. Each call returns only after its batch is committed (flush-on-ack), like the API.
+ * (b) Naive: for each of the N views, one `UPDATE naive_counts SET views = views + 1 WHERE video_id = ?` (one
+ *     autocommitted statement per view on one hot row), C in flight. It does no de-dup at all.
+ * Both run on the same database engine, in the same process, one after the other. The final counts are checked:
+ * (a) must equal N in the counters AND in the log, (b) must equal N.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type DatabaseHandle } from '../src/adapters/db/connect.js';
+import { AccountsService } from '../src/accounts/accounts-service.js';
+import { VideosService } from '../src/catalog/videos-service.js';
+import { FsBlobStore } from '../src/adapters/blob/fs-blob-store.js';
+import { ViewStore } from '../src/engagement/view-store.js';
+import { ViewsService } from '../src/engagement/views-service.js';
+import { fmt, pool } from './support.js';
+
+function parseCli(argv: string[]) {
+  const o = { viewers: 20_000, repeats: 3, concurrency: 1000, db: 'both', pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' };
+  for (const a of argv) {
+    const m = /^--(viewers|repeats|concurrency|db|pg)=(.+)$/.exec(a);
+    if (!m) throw new Error(`unknown option ${a}`);
+    if (m[1] === 'db' || m[1] === 'pg') o[m[1]] = m[2];
+    else o[m[1] as 'viewers'] = Math.max(1, Number(m[2]));
+  }
+  return o;
+}
+
+async function openBenchDb(kind: string, pgUrl: string): Promise<{ handle: DatabaseHandle; cleanup(): Promise<void> }> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'reel-bench-views-'));
+    const handle = await openDatabase(`sqlite:${join(dir, 'reel.db')}`);
+    return { handle, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  const c = new pg.Client({ connectionString: pgUrl });
+  await c.connect();
+  await c.query(`create schema ${schema}`);
+  await c.end();
+  const handle = await openDatabase(`${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`);
+  return {
+    handle,
+    cleanup: async () => {
+      const d = new pg.Client({ connectionString: pgUrl });
+      await d.connect();
+      await d.query(`drop schema ${schema} cascade`);
+      await d.end();
+    },
+  };
+}
+
+async function run(kind: string, o: ReturnType<typeof parseCli>) {
+  const { handle, cleanup } = await openBenchDb(kind, o.pg);
+  try {
+    const db = handle.db;
+    const accounts = new AccountsService(db);
+    const videos = new VideosService(db, new FsBlobStore(join(tmpdir(), 'reel-bench-unused')));
+    const owner = await accounts.register({ email: 'bench@example.test', password: 'bench password', handle: 'bench' });
+    const video = await videos.create(owner, { title: 'viral', visibility: 'public' });
+    await videos.setMediaInfo(video.id, { durationSec: 600, width: 1920, height: 1080 });
+    await videos.markReady(video.id, null);
+
+    // (a) Reel
+    // the product's settings (src/engagement/engagement.ts)
+    const views = new ViewsService(new ViewStore(db, handle.dialect), videos, { parallel: handle.dialect === 'postgres' ? 4 : 1 });
+    const jobs: Array<() => Promise<void>> = [];
+    let counted = 0;
+    for (let r = 0; r < o.repeats; r++) {
+      for (let i = 0; i < o.viewers; i++) {
+        const ctx = { user: null, anonId: `bench-viewer-${i}`, ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0', countryHeader: i % 3 ? 'FR' : 'US' };
+        jobs.push(async () => {
+          if ((await views.report(video.id, ctx, { event: 'heartbeat', watchSeconds: 12 + r * 10 })).counted) counted++;
+        });
+      }
+    }
+    const t0 = performance.now();
+    await pool(jobs, o.concurrency);
+    const reelSec = (performance.now() - t0) / 1000;
+    await views.close();
+    const shown = await views.count(video.id);
+    const logged = await new ViewStore(db, handle.dialect).logCount(video.id);
+
+    // (b) one UPDATE per view
+    await db.schema.createTable('naive_counts').addColumn('video_id', 'text', (c) => c.primaryKey()).addColumn('views', 'bigint', (c) => c.notNull()).execute();
+    const naiveDb = db as any;
+    await naiveDb.insertInto('naive_counts').values({ video_id: video.id, views: 0 }).execute();
+    const naiveJobs = Array.from({ length: o.viewers }, () => async () => {
+      await naiveDb.updateTable('naive_counts').set((eb: any) => ({ views: eb('views', '+', 1) })).where('video_id', '=', video.id).execute();
+    });
+    const t1 = performance.now();
+    await pool(naiveJobs, o.concurrency);
+    const naiveSec = (performance.now() - t1) / 1000;
+    const naive = Number((await naiveDb.selectFrom('naive_counts').select('views').where('video_id', '=', video.id).executeTakeFirst()).views);
+
+    const reelViewsPerSec = o.viewers / reelSec;
+    const reelReportsPerSec = (o.viewers * o.repeats) / reelSec;
+    const naivePerSec = o.viewers / naiveSec;
+    const exact = shown === o.viewers && logged === o.viewers && counted === o.viewers && naive === o.viewers;
+    console.log(`\n[${kind}] ${o.viewers} viewers × ${o.repeats} reports, ${o.concurrency} in flight, one video`);
+    console.log(`  (a) Reel, de-dup + log + sharded counters + hourly roll-ups: ${fmt(reelSec, 2)} s, ${fmt(reelReportsPerSec, 0)} reports/s, ${fmt(reelViewsPerSec, 0)} views/s; count ${shown}, log ${logged}, acked-as-counted ${counted}`);
+    console.log(`  (b) one UPDATE per view:                                 ${fmt(naiveSec, 2)} s, ${fmt(naivePerSec, 0)} views/s; count ${naive}`);
+    console.log(`  ratio views/s (a)/(b): ${fmt(reelViewsPerSec / naivePerSec, 1)}×   reports/s (a) / views/s (b): ${fmt(reelReportsPerSec / naivePerSec, 1)}×   counts exact: ${exact ? 'yes' : 'NO'}`);
+    if (!exact) process.exitCode = 1;
+  } finally {
+    await handle.close();
+    await cleanup();
+  }
+}
+
+async function main() {
+  const o = parseCli(process.argv.slice(2));
+  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), ${fmt(totalmem() / 2 ** 30)} GiB RAM, node ${process.version}`);
+  for (const kind of o.db === 'both' ? ['sqlite', 'postgres'] : [o.db]) await run(kind, o);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

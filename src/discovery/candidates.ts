@@ -1,0 +1,151 @@
+/**
+ * The SQL of recommendations (same queries on SQLite and PostgreSQL): a viewer's recent watches, the candidate
+ * sources (co-watch, same channel, subscriptions, trending hours, popular) and the eligibility gate that every
+ * candidate passes before ranking (public + ready only, with its channel, date and view count).
+ */
+import { sql } from 'kysely';
+import type { Db } from '../adapters/db/schema.js';
+
+export interface Eligible {
+  videoId: string;
+  channelId: string;
+  publishedAt: number;
+  views: number;
+}
+
+/** how many viewers of the seed videos co-watch looks at (a sample, in key order: bounded work per request) */
+const COWATCH_VIEWERS = 200;
+
+export class CandidateQueries {
+  constructor(private readonly db: Db) {}
+
+  /** The viewer's watched videos, most recent first: view events by viewer key, and the account's watch history. */
+  async recentWatches(viewerKey: string | null, userId: string | null, limit: number): Promise<string[]> {
+    const [events, history] = await Promise.all([
+      viewerKey
+        ? this.db.selectFrom('view_events').select(['video_id', 'at']).where('viewer_key', '=', viewerKey).orderBy('at', 'desc').limit(limit).execute()
+        : [],
+      userId
+        ? this.db.selectFrom('watch_history').select(['video_id', 'updated_at as at']).where('user_id', '=', userId).orderBy('updated_at', 'desc').limit(limit).execute()
+        : [],
+    ]);
+    const latest = new Map<string, number>();
+    for (const r of [...events, ...history]) latest.set(r.video_id, Math.max(latest.get(r.video_id) ?? 0, Number(r.at)));
+    return [...latest.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([id]) => id);
+  }
+
+  /** Viewers of the seeds also watched: video → views by (sampled) co-viewers (a rewatch in another hour counts again). */
+  async coWatched(seeds: string[], limit: number): Promise<Map<string, number>> {
+    if (seeds.length === 0) return new Map();
+    const viewers = this.db.selectFrom('view_events').select('viewer_key').where('video_id', 'in', seeds).limit(COWATCH_VIEWERS);
+    const rows = await this.db
+      .selectFrom('view_events')
+      .select(['video_id', sql<number>`count(*)`.as('n')])
+      .where('viewer_key', 'in', viewers)
+      .where('video_id', 'not in', seeds)
+      .groupBy('video_id')
+      .orderBy('n', 'desc')
+      .limit(limit)
+      .execute();
+    return new Map(rows.map((r) => [r.video_id, Number(r.n)]));
+  }
+
+  /** Title and tags of a video (the text of "similar" candidates) and its channel. */
+  async seedInfo(videoId: string): Promise<{ channelId: string; text: string } | null> {
+    const r = await this.db.selectFrom('videos').select(['channel_id', 'title', 'tags']).where('id', '=', videoId).executeTakeFirst();
+    // tags first: the most specific words
+    return r ? { channelId: r.channel_id, text: `${(JSON.parse(r.tags) as string[]).join(' ')} ${r.title}` } : null;
+  }
+
+  /** The channel's most viewed public, ready videos (then the newest): video → 1 + views. */
+  async sameChannel(channelId: string, limit: number): Promise<Map<string, number>> {
+    const rows = await this.public()
+      .select((eb) => eb.selectFrom('video_view_counts as c').select(sql<number>`sum(c.views)`.as('n')).whereRef('c.video_id', '=', 'videos.id').as('views'))
+      .where('channel_id', '=', channelId)
+      .orderBy('views', (ob) => ob.desc().nullsLast())
+      .orderBy('published_at', 'desc')
+      .limit(limit)
+      .execute();
+    return new Map(rows.map((r) => [r.id, 1 + Number(r.views ?? 0)]));
+  }
+
+  /** Latest public, ready videos of the channels the account subscribes to. */
+  async subscribed(userId: string, limit: number): Promise<string[]> {
+    const rows = await this.public()
+      .where('channel_id', 'in', this.db.selectFrom('subscriptions').select('channel_id').where('user_id', '=', userId))
+      .orderBy('published_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Views per video and hour since `sinceHour` (public, ready videos). */
+  async hourlyViews(sinceHour: number): Promise<Array<{ videoId: string; hour: number; views: number }>> {
+    const rows = await this.db
+      .selectFrom('video_view_hourly as h')
+      .innerJoin('videos as v', 'v.id', 'h.video_id')
+      .select(['h.video_id', 'h.hour', sql<number>`sum(h.views)`.as('views')])
+      .where('h.hour', '>=', sinceHour)
+      .where('v.status', '=', 'ready')
+      .where('v.visibility', '=', 'public')
+      .groupBy(['h.video_id', 'h.hour'])
+      .execute();
+    return rows.map((r) => ({ videoId: r.video_id, hour: Number(r.hour), views: Number(r.views) }));
+  }
+
+  /** Most viewed public, ready videos of all time, then the newest ones if there are not enough. */
+  async popular(limit: number): Promise<Eligible[]> {
+    // the counters summed per video first (in key order), then the most viewed joined to the videos
+    const top = this.db
+      .selectFrom('video_view_counts')
+      .select(['video_id', sql<number>`sum(views)`.as('n')])
+      .groupBy('video_id')
+      .orderBy('n', 'desc')
+      .limit(limit * 4)
+      .as('c');
+    const rows = await this.db
+      .selectFrom(top)
+      .innerJoin('videos as v', 'v.id', 'c.video_id')
+      .select(['v.id', 'v.channel_id', 'v.published_at', 'c.n as views'])
+      .where('v.status', '=', 'ready')
+      .where('v.visibility', '=', 'public')
+      .orderBy('c.n', 'desc')
+      .orderBy('v.published_at', 'desc')
+      .limit(limit)
+      .execute();
+    const out = rows.map((r) => ({ videoId: r.id, channelId: r.channel_id, publishedAt: Number(r.published_at), views: Number(r.views) }));
+    if (out.length < limit) {
+      const have = new Set(out.map((r) => r.videoId));
+      const newest = await this.public().select(['channel_id', 'published_at']).orderBy('published_at', 'desc').limit(limit).execute();
+      for (const r of newest) if (out.length < limit && !have.has(r.id)) out.push({ videoId: r.id, channelId: r.channel_id, publishedAt: Number(r.published_at), views: 0 });
+    }
+    return out;
+  }
+
+  /** The gate: of `ids`, the public and ready videos, with what ranking needs. */
+  async eligible(ids: string[]): Promise<Eligible[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.public()
+      .select(['channel_id', 'published_at'])
+      .select((eb) => eb.selectFrom('video_view_counts as c').select(sql<number>`sum(c.views)`.as('n')).whereRef('c.video_id', '=', 'videos.id').as('views'))
+      .where('id', 'in', ids)
+      .execute();
+    return rows.map((r) => ({ videoId: r.id, channelId: r.channel_id, publishedAt: Number(r.published_at), views: Number(r.views ?? 0) }));
+  }
+
+  /** Displayed view counts of some videos. */
+  async viewCounts(ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('video_view_counts')
+      .select(['video_id', sql<number>`sum(views)`.as('n')])
+      .where('video_id', 'in', ids)
+      .groupBy('video_id')
+      .execute();
+    return new Map(rows.map((r) => [r.video_id, Number(r.n)]));
+  }
+
+  private public() {
+    return this.db.selectFrom('videos').select('id').where('status', '=', 'ready').where('visibility', '=', 'public');
+  }
+}

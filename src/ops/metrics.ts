@@ -1,0 +1,76 @@
+/**
+ * Prometheus metrics (prom-client), one registry per platform instance. Services receive the narrow
+ * recorder functions they need; the queue gauges are read from the database at scrape time.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface QueueStats {
+  /** task counts by state and priority */
+  depth(): Promise<Array<{ state: string; priority: number; n: number }>>;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'reel_http_request_duration_seconds',
+    help: 'HTTP request duration by route, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly uploadsStarted = new Counter({ name: 'reel_uploads_started_total', help: 'tus uploads created', registers: [this.registry] });
+  readonly uploadsCompleted = new Counter({ name: 'reel_uploads_completed_total', help: 'tus uploads whose last byte arrived', registers: [this.registry] });
+  readonly uploadBytes = new Counter({ name: 'reel_upload_bytes_total', help: 'bytes of completed uploads', registers: [this.registry] });
+  readonly taskDuration = new Histogram({
+    name: 'reel_task_duration_seconds',
+    help: 'pipeline task wall time by kind, codec and rungs (e.g. encode-chunk, h264, "144p" or "all")',
+    labelNames: ['kind', 'codec', 'rungs', 'outcome'] as const,
+    buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900],
+    registers: [this.registry],
+  });
+  readonly taskFailures = new Counter({
+    name: 'reel_task_failures_total',
+    help: 'task failures by kind, reason (bad_media or error) and what happened next (retry, dead, failed)',
+    labelNames: ['kind', 'reason', 'next'] as const,
+    registers: [this.registry],
+  });
+  readonly playbackEvents = new Counter({
+    name: 'reel_playback_events_total',
+    help: 'player reports: start, rebuffer, rendition switch, error',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+  readonly timeToPlayable = new Histogram({
+    name: 'reel_time_to_playable_seconds',
+    help: 'from upload complete to the first playable segment',
+    buckets: [0.5, 1, 2, 3, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+
+  constructor(queue?: QueueStats) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'reel_' });
+    if (!queue) return;
+    const depth = new Gauge({ name: 'reel_queue_depth', help: 'tasks by state and priority', labelNames: ['state', 'priority'] as const, registers: [this.registry] });
+    const dead = new Gauge({ name: 'reel_dead_letter_tasks', help: 'tasks set aside after exhausting their retries', registers: [this.registry] });
+    // refreshed at scrape time from the database, so every API process reports the shared queue
+    const collect = async () => {
+      const rows = await queue.depth();
+      depth.reset();
+      let deadN = 0;
+      for (const r of rows) {
+        if (['waiting', 'queued', 'running'].includes(r.state)) depth.set({ state: r.state, priority: String(r.priority) }, r.n);
+        if (r.state === 'dead') deadN += r.n;
+      }
+      dead.set(deadN);
+    };
+    this.collectQueue = collect;
+  }
+
+  collectQueue: () => Promise<void> = async () => {};
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    await this.collectQueue();
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,85 @@
+// Routes → pages. Pages are split into chunks so the home page does not load the player or the uploader.
+import { lazy, Suspense, useState, type ComponentType } from 'react';
+import { Header, Sidebar } from './components/Header';
+import { match, useLocation } from './lib/router';
+import { SessionProvider } from './lib/session';
+
+const page = (load: () => Promise<Record<string, ComponentType<any>>>, name: string) => lazy(async () => ({ default: (await load())[name] }));
+const Home = page(() => import('./pages/Home'), 'Home');
+const Subscriptions = page(() => import('./pages/Home'), 'Subscriptions');
+const Trending = page(() => import('./pages/Home'), 'Trending');
+const Search = page(() => import('./pages/Search'), 'Search');
+const Channel = page(() => import('./pages/Channel'), 'Channel');
+const Watch = page(() => import('./pages/Watch'), 'Watch');
+const Upload = page(() => import('./pages/Upload'), 'Upload');
+const Studio = page(() => import('./pages/Studio'), 'Studio');
+const Playlists = page(() => import('./pages/Playlists'), 'Playlists');
+const PlaylistPage = page(() => import('./pages/Playlists'), 'PlaylistPage');
+const History = page(() => import('./pages/History'), 'History');
+const Notifications = page(() => import('./pages/Notifications'), 'Notifications');
+const Login = page(() => import('./pages/Login'), 'Login');
+const TvHome = page(() => import('./tv/TvHome'), 'TvHome');
+const TvWatch = page(() => import('./tv/TvWatch'), 'TvWatch');
+
+const ROUTES: Array<[string, ComponentType<any>]> = [
+  ['/', Home],
+  ['/subscriptions', Subscriptions],
+  ['/trending', Trending],
+  ['/search', Search],
+  ['/channel/:handle', Channel],
+  ['/watch/:id', Watch],
+  ['/upload', Upload],
+  ['/studio', Studio],
+  ['/playlists', Playlists],
+  ['/playlist/:id', PlaylistPage],
+  ['/history', History],
+  ['/notifications', Notifications],
+  ['/login', Login],
+  ['/signup', Login],
+];
+
+function NotFound() {
+  return <main className="page"><h1>Page not found</h1><p className="muted">There is nothing at this address.</p></main>;
+}
+
+function Shell() {
+  const { path } = useLocation();
+  const [menu, setMenu] = useState(false);
+  const tv = match('/tv', path) ?? match('/tv/watch/:id', path);
+  if (tv) {
+    const Tv = tv.id ? TvWatch : TvHome;
+    return (
+      <div className="tv">
+        <Suspense fallback={<p className="muted loading">Loading…</p>}><Tv key={path} {...tv} /></Suspense>
+      </div>
+    );
+  }
+  let Page: ComponentType<any> = NotFound;
+  let params: Record<string, string> = {};
+  for (const [pattern, C] of ROUTES) {
+    const m = match(pattern, path);
+    if (m) { Page = C; params = m; break; }
+  }
+  return (
+    <div className={`shell${path.startsWith('/watch/') ? ' shell-watch' : ''}`}>
+      <a href="#main" className="skip-link">Skip to content</a>
+      <Header onMenu={() => setMenu((m) => !m)} />
+      <div className="body">
+        <Sidebar open={menu} onNavigate={() => setMenu(false)} />
+        <div id="main" className="content" tabIndex={-1}>
+          <Suspense fallback={<p className="muted loading">Loading…</p>}>
+            <Page key={path} {...params} />
+          </Suspense>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <SessionProvider>
+      <Shell />
+    </SessionProvider>
+  );
+}

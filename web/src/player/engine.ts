@@ -1,0 +1,127 @@
+// Attaches a streaming library to the <video>: hls.js (loaded on demand) for HLS, dash.js only for ?player=dash,
+// native HLS where MSE is missing (Safari on iOS). Exposes window.reelPlayer = { hls | dash, video } for tests.
+import type { Playback } from '../lib/api';
+import { api } from '../lib/api';
+
+export interface Level { index: number; height: number; label: string }
+export interface EngineEvents {
+  levels(levels: Level[]): void;
+  /** Highest level index playable now while the video is still processing; -1 when every level is. */
+  cap(index: number): void;
+  processingDone(): void;
+  switched(label: string, auto: boolean): void;
+  fatal(message: string): void;
+}
+export interface Engine {
+  kind: 'hls' | 'dash' | 'native';
+  setLevel(index: number): void;
+  destroy(): void;
+}
+
+declare global {
+  interface Window { reelPlayer?: { hls?: unknown; dash?: unknown; video: HTMLVideoElement } }
+}
+
+/** Start fetching hls.js while the page asks the API for the video. */
+export const preloadHls = () => import('hls.js');
+
+/** The best codec this browser decodes: AV1, then VP9 where the video has them, else H.264. */
+export function pickCodec(d: Playback): 'h264' | 'vp9' | 'av1' {
+  const ms = window.MediaSource;
+  for (const c of ['av1', 'vp9'] as const) {
+    const qs = d.qualities.filter((q) => q.codec === c);
+    if (d.hls[c] && qs.length && ms && qs.every((q) => ms.isTypeSupported(`video/mp4; codecs="${q.codecs}"`))) return c;
+  }
+  return 'h264';
+}
+
+export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { processing: boolean; resumeAt: number; dash: boolean; events: EngineEvents }): Promise<Engine> {
+  const { events } = opts;
+  if (opts.dash && d.dash.h264) return startDash(video, d.dash.h264, opts.resumeAt, events);
+  const src = d.hls[pickCodec(d)] ?? d.hls.h264!;
+  const { default: Hls } = await preloadHls();
+  if (!Hls.isSupported()) {
+    if (!video.canPlayType('application/vnd.apple.mpegurl')) {
+      events.fatal('This browser cannot play HLS video.');
+      return { kind: 'native', setLevel: () => {}, destroy: () => {} };
+    }
+    video.src = src; // Safari plays HLS natively (its own quality choice)
+    if (opts.resumeAt) video.addEventListener('loadedmetadata', () => { video.currentTime = opts.resumeAt; }, { once: true });
+    window.reelPlayer = { video };
+    return { kind: 'native', setLevel: () => {}, destroy: () => { video.removeAttribute('src'); video.load(); } };
+  }
+  let stopped = false;
+  // a processing video's playlists are EVENT playlists: start at the beginning (or the resume point), not the live edge
+  const hls = new Hls({ capLevelToPlayerSize: false, startPosition: opts.resumeAt, startLevel: opts.processing ? 0 : -1 });
+  window.reelPlayer = { hls, video };
+
+  // While a video is still processing, allow only renditions that already cover what the viewer will watch next.
+  const followProcessing = async (): Promise<void> => {
+    if (stopped) return;
+    let a: { status: string; rungs: Record<string, number> };
+    try {
+      a = await api(`/api/videos/${d.videoId}/availability`);
+    } catch {
+      setTimeout(followProcessing, 2000);
+      return;
+    }
+    if (stopped) return;
+    if (a.status === 'ready') {
+      hls.autoLevelCapping = -1;
+      events.cap(-1);
+      events.processingDone();
+      return;
+    }
+    const secs = Object.values(a.rungs);
+    const need = Math.min(video.duration || Infinity, video.currentTime + 10);
+    let cap = 0;
+    secs.forEach((s, i) => { if (s >= need) cap = i; });
+    hls.autoLevelCapping = cap;
+    events.cap(cap);
+    setTimeout(followProcessing, 2000);
+  };
+
+  hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
+    events.levels(data.levels.map((l, i) => ({ index: i, height: l.height, label: `${l.height}p` })));
+    if (opts.processing) void followProcessing();
+    video.play().catch(() => {});
+  });
+  hls.on(Hls.Events.LEVEL_SWITCHED, (_e, s) => events.switched(`${hls.levels[s.level].height}p`, hls.autoLevelEnabled));
+  hls.on(Hls.Events.ERROR, (_e, err) => { if (err.fatal) events.fatal(`Playback error: ${err.details}`); });
+  hls.loadSource(src);
+  hls.attachMedia(video);
+  return {
+    kind: 'hls',
+    setLevel: (i) => { hls.currentLevel = i; },
+    destroy: () => { stopped = true; hls.destroy(); },
+  };
+}
+
+async function startDash(video: HTMLVideoElement, url: string, resumeAt: number, events: EngineEvents): Promise<Engine> {
+  const mod: any = await import('dashjs');
+  const dashjs = mod.default?.MediaPlayer ? mod.default : mod;
+  const player = dashjs.MediaPlayer().create();
+  window.reelPlayer = { dash: player, video };
+  const E = dashjs.MediaPlayer.events;
+  player.on(E.ERROR, (e: any) => events.fatal(`Playback error: ${e.error?.message ?? String(e.error?.code ?? 'unknown')}`));
+  player.on(E.STREAM_INITIALIZED, () => {
+    const list: Array<{ qualityIndex: number; height: number }> = player.getBitrateInfoListFor('video') ?? [];
+    events.levels(list.map((b) => ({ index: b.qualityIndex, height: b.height, label: `${b.height}p` })));
+    if (resumeAt) player.seek(resumeAt);
+  });
+  player.on(E.QUALITY_CHANGE_RENDERED, (e: any) => {
+    if (e.mediaType !== 'video') return;
+    const info = (player.getBitrateInfoListFor('video') ?? [])[e.newQuality];
+    const auto = player.getSettings().streaming?.abr?.autoSwitchBitrate?.video !== false;
+    if (info) events.switched(`${info.height}p`, auto);
+  });
+  player.initialize(video, url, true);
+  return {
+    kind: 'dash',
+    setLevel: (i) => {
+      player.updateSettings({ streaming: { abr: { autoSwitchBitrate: { video: i < 0 } } } });
+      if (i >= 0) player.setQualityFor('video', i, true);
+    },
+    destroy: () => player.reset(),
+  };
+}

@@ -1,0 +1,41 @@
+import { useEffect, useState } from 'react';
+import { api, ApiError, type Playback, type Video } from '../lib/api';
+
+/** Loads the video and, once playable, its playback descriptor; polls while it is still being uploaded/processed. */
+export function useWatchable(id: string) {
+  const [video, setVideo] = useState<Video | null>(null);
+  const [playback, setPlayback] = useState<Playback | null>(null);
+  const [state, setState] = useState<string | null>('');
+  useEffect(() => {
+    let stop = false;
+    let timer = 0;
+    const load = async () => {
+      let v: Video;
+      try {
+        v = await api<Video>(`/api/videos/${id}`);
+      } catch (err) {
+        if (!stop) setState(err instanceof ApiError && err.status === 404 ? 'This video does not exist or is private.' : (err as Error).message);
+        return;
+      }
+      if (stop) return;
+      setVideo(v);
+      document.title = `${v.title} · Reel`;
+      if (v.status === 'failed') return setState(`Processing failed: ${v.error?.message ?? 'unknown error'}`);
+      if (!v.playable) {
+        setState(`${v.status === 'uploading' ? 'Uploading' : 'Processing'}… ${Math.round(v.progress * 100)}%`);
+        timer = window.setTimeout(load, 1000);
+        return;
+      }
+      setState(v.status === 'ready' ? '' : 'Still processing: higher qualities join as they are ready.');
+      try {
+        const d = await api<Playback>(`/api/videos/${id}/playback`);
+        if (!stop) setPlayback(d);
+      } catch (err) {
+        if (!stop) setState((err as Error).message);
+      }
+    };
+    void load();
+    return () => { stop = true; clearTimeout(timer); };
+  }, [id]);
+  return { video, playback, state, setState };
+}
