@@ -23,20 +23,11 @@ export function inspectStep(d: StepDeps): TaskHandler {
     const video = await d.videos.row(task.video_id);
     if (!video) return { skipped: 'video deleted' };
     const key = video.source_key ?? sourceKey(video.id);
-    // the server's own fingerprint (a client's claimed hash is never trusted): identical bytes are not re-encoded
-    if (d.dedup) {
-      const sha256 = await d.dedup.hashBlob(key);
-      // an encrypted video gets its own (encrypted) segments: never a copy of clear ones
-      const twin = (await d.cipher?.isEncrypted(video.id)) ? undefined : await d.dedup.findReady(video.channel_id, sha256, video.id);
-      if (twin) {
-        await d.dedup.reuse(twin.id, video.id);
-        await d.queue.cancelVideo(video.id, task.id);
-        await d.blobs.delete(key);
-        await d.videos.clearSourceKey(video.id);
-        return { duplicateOf: twin.id, sha256 };
-      }
-      await d.dedup.recordHash(video.id, sha256);
-    }
+    // the server's own fingerprint (a client's claimed hash is never trusted): identical bytes are not re-encoded.
+    // It is computed while the file is probed (two cores, one read of the file through the page cache), so it
+    // does not delay the first playable segment.
+    const hashing = d.dedup?.hashBlob(key);
+    hashing?.catch(() => {}); // awaited below; a bad file may end the task first
     const container = sniffContainer(await readHead(d.blobs, key));
     if (!container) throw new MediaError('unsupported_format', 'The file is not a video container Reel recognises (checked its first bytes); supported: MP4/MOV, WebM/MKV, AVI, Ogg, MPEG-TS, FLV.');
     const local = await openSource(d, key);
@@ -56,6 +47,19 @@ export function inspectStep(d: StepDeps): TaskHandler {
         firstChunkSec: d.profile.firstChunkSeconds,
         segmentSec: d.profile.segmentSeconds,
       });
+      if (d.dedup && hashing) {
+        const sha256 = await hashing;
+        // an encrypted video gets its own (encrypted) segments: never a copy of clear ones
+        const twin = (await d.cipher?.isEncrypted(video.id)) ? undefined : await d.dedup.findReady(video.channel_id, sha256, video.id);
+        if (twin) {
+          await d.dedup.reuse(twin.id, video.id);
+          await d.queue.cancelVideo(video.id, task.id);
+          await d.blobs.delete(key);
+          await d.videos.clearSourceKey(video.id);
+          return { duplicateOf: twin.id, sha256 };
+        }
+        await d.dedup.recordHash(video.id, sha256);
+      }
       const display = displaySize(info.video);
       await d.videos.setMediaInfo(video.id, { durationSec: info.durationSec, width: Math.round(display.width), height: Math.round(display.height) });
       return { container, info, chunks, frames: framePts.length };
