@@ -115,6 +115,8 @@ describe('crash recovery (real server process, kill -9)', () => {
       return v.status === 'ready' || v.status === 'failed';
     });
     expect(v.status).toBe('ready');
+    // the publish task marks the video ready and finishes a moment later
+    await expect.poll(async () => (await api(`/api/videos/${id}/tasks`, token)).body.items.every((t: { state: string }) => t.state === 'done'), { timeout: 15_000 }).toBe(true);
     const tasks = (await api(`/api/videos/${id}/tasks`, token)).body.items as any[];
     expect(tasks.every((t) => t.state === 'done')).toBe(true);
     // only the interrupted task ran twice; work finished before the crash was not redone

@@ -59,8 +59,9 @@ describe('dead-lettered task re-run', () => {
     try {
       const v = await waitForVideo(app, id, owner.token);
       expect(v.status).toBe('ready');
-      const after = (await app.inject({ url: `/api/videos/${id}/tasks`, headers: auth })).json().items;
-      expect(after.every((t: any) => t.state === 'done')).toBe(true);
+      // the publish task marks the video ready and finishes a moment later
+      const allDone = async () => (await app.inject({ url: `/api/videos/${id}/tasks`, headers: auth })).json().items.every((t: any) => t.state === 'done');
+      await expect.poll(allDone, { timeout: 15_000 }).toBe(true);
     } finally {
       await worker.stop();
     }

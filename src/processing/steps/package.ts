@@ -78,13 +78,15 @@ export function publishStep(d: StepDeps): TaskHandler {
     if (!video) return { skipped: 'video deleted' };
     const outputs = [...(await d.queue.outputs(task.video_id)).values()];
     const hasPoster = outputs.some((o) => o.kind === 'thumbnails' && o.state === 'done');
-    await d.videos.markReady(video.id, hasPoster ? segmentKey(video.id, 'thumbnail.jpg') : null);
-    log.info({ status: 'ready' }, 'video published');
-    await d.notifier?.videoPublished(video.id);
+    // the raw upload goes first, so a ready video never still holds it (a crash in between re-runs this step,
+    // which needs nothing from the source)
     if (!d.keepSource) {
       await d.blobs.delete(video.source_key ?? sourceKey(video.id));
       await d.videos.clearSourceKey(video.id);
     }
+    await d.videos.markReady(video.id, hasPoster ? segmentKey(video.id, 'thumbnail.jpg') : null);
+    log.info({ status: 'ready' }, 'video published');
+    await d.notifier?.videoPublished(video.id);
     return { published: true };
   };
 }
