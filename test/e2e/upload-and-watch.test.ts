@@ -283,6 +283,13 @@ describe('upload, transcode and watch a real film', () => {
       expect(levels[index].height).toBe(height);
       const rungPath = `/media/${videoId}/${label}/`;
       expect(levels[index].uri).toContain(`${rungPath}index.m3u8`);
+      // the film lasts 14 s: on a slow machine it could end before a switch shows; watch from near the start
+      await p.evaluate(() => {
+        const v = (window as any).reelPlayer.video as HTMLVideoElement;
+        if (v.currentTime > 4 || v.ended) v.currentTime = 0.5;
+        return v.play().catch(() => {});
+      });
+      await waitFor('playback did not resume near the start', () => !(window as any).reelPlayer.video.paused && (window as any).reelPlayer.video.currentTime < 6, undefined);
       const before = await state();
       const mark = media.length;
 
