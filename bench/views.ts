@@ -1,7 +1,8 @@
 /**
  * Benchmark (BRIEF §3): view ingest on one process, with de-dup, against one SQL UPDATE per view.
  *
- *   npx tsx bench/views.ts [--viewers=N] [--repeats=R] [--concurrency=C] [--db=sqlite|postgres|both] [--pg=URL]
+ *   npx tsx bench/views.ts [--viewers=N] [--repeats=R] [--concurrency=C] [--db=sqlite|postgres|both] [--pg=URL] [--naive=no]
+ *   (--naive=no skips (b), to profile (a) alone)
  *
  * (a) Reel: ViewsService.report() (the code behind POST /api/videos/:id/views, minus HTTP parsing), N distinct
  *     viewers of ONE video each reporting R heartbeats past the minimum watch time (so N×R reports, N views),
@@ -25,11 +26,11 @@ import { ViewsService } from '../src/engagement/views-service.js';
 import { fmt, pool } from './support.js';
 
 function parseCli(argv: string[]) {
-  const o = { viewers: 20_000, repeats: 3, concurrency: 1000, db: 'both', pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' };
+  const o = { viewers: 20_000, repeats: 3, concurrency: 1000, db: 'both', naive: 'yes', pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' };
   for (const a of argv) {
-    const m = /^--(viewers|repeats|concurrency|db|pg)=(.+)$/.exec(a);
+    const m = /^--(viewers|repeats|concurrency|db|pg|naive)=(.+)$/.exec(a);
     if (!m) throw new Error(`unknown option ${a}`);
-    if (m[1] === 'db' || m[1] === 'pg') o[m[1]] = m[2];
+    if (m[1] === 'db' || m[1] === 'pg' || m[1] === 'naive') o[m[1]] = m[2];
     else o[m[1] as 'viewers'] = Math.max(1, Number(m[2]));
   }
   return o;
@@ -92,14 +93,18 @@ async function run(kind: string, o: ReturnType<typeof parseCli>) {
     // (b) one UPDATE per view
     await db.schema.createTable('naive_counts').addColumn('video_id', 'text', (c) => c.primaryKey()).addColumn('views', 'bigint', (c) => c.notNull()).execute();
     const naiveDb = db as any;
-    await naiveDb.insertInto('naive_counts').values({ video_id: video.id, views: 0 }).execute();
-    const naiveJobs = Array.from({ length: o.viewers }, () => async () => {
-      await naiveDb.updateTable('naive_counts').set((eb: any) => ({ views: eb('views', '+', 1) })).where('video_id', '=', video.id).execute();
-    });
-    const t1 = performance.now();
-    await pool(naiveJobs, o.concurrency);
-    const naiveSec = (performance.now() - t1) / 1000;
-    const naive = Number((await naiveDb.selectFrom('naive_counts').select('views').where('video_id', '=', video.id).executeTakeFirst()).views);
+    let naiveSec = NaN;
+    let naive = o.viewers;
+    if (o.naive !== 'no') {
+      await naiveDb.insertInto('naive_counts').values({ video_id: video.id, views: 0 }).execute();
+      const naiveJobs = Array.from({ length: o.viewers }, () => async () => {
+        await naiveDb.updateTable('naive_counts').set((eb: any) => ({ views: eb('views', '+', 1) })).where('video_id', '=', video.id).execute();
+      });
+      const t1 = performance.now();
+      await pool(naiveJobs, o.concurrency);
+      naiveSec = (performance.now() - t1) / 1000;
+      naive = Number((await naiveDb.selectFrom('naive_counts').select('views').where('video_id', '=', video.id).executeTakeFirst()).views);
+    }
 
     const reelViewsPerSec = o.viewers / reelSec;
     const reelReportsPerSec = (o.viewers * o.repeats) / reelSec;

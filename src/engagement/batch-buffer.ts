@@ -11,6 +11,9 @@ export interface BatchOptions {
   parallel: number;
 }
 
+/** below this many items a batch is not split further across write slots */
+const MIN_SHARE = 64;
+
 interface Pending<T, R> {
   item: T;
   resolve(r: R): void;
@@ -59,8 +62,11 @@ export class BatchBuffer<T, R> {
       clearTimeout(this.timer);
       this.timer = null;
     }
+    // share what waits between the free slots, so the next batch is prepared while the database writes this one
+    const free = this.opts.parallel - this.inFlight.size;
+    const size = Math.min(this.opts.maxBatch, Math.max(MIN_SHARE, Math.ceil(this.pending.length / Math.max(1, free))));
     while (this.inFlight.size < this.opts.parallel && this.pending.length > 0) {
-      const batch = this.pending.splice(0, this.opts.maxBatch);
+      const batch = this.pending.splice(0, size);
       const p: Promise<void> = this.writeBatch(batch).finally(() => {
         this.inFlight.delete(p);
         // items that arrived while every slot was busy

@@ -95,4 +95,21 @@ describe('batch buffer (group commit)', () => {
     await buf.close();
     await expect(buf.add(7)).rejects.toThrow('closed');
   });
+
+  it('shares a backlog between the free write slots so several batches are written at once', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const sizes: number[] = [];
+    const buf = new BatchBuffer<number, number>(async (items) => {
+      sizes.push(items.length);
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 10));
+      inFlight--;
+      return items;
+    }, { maxBatch: 1000, lingerMs: 2, parallel: 4 });
+    const items = Array.from({ length: 800 }, (_, i) => i);
+    expect(await Promise.all(items.map((i) => buf.add(i)))).toEqual(items);
+    expect(most).toBe(4);
+    expect(sizes).toEqual([200, 200, 200, 200]);
+  });
 });
