@@ -4,9 +4,9 @@
  * created through POST /api/videos) or carry a `title`/`filename` and the video is created on the fly.
  * When the last byte lands the file moves into the blob store and a `transcode` task is queued.
  */
-import { createReadStream } from 'node:fs';
-import { unlink } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, truncate, unlink } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { EVENTS, Server } from '@tus/server';
 import { FileStore } from '@tus/file-store';
@@ -141,23 +141,29 @@ export function createTusServer(deps: TusDeps) {
     },
     async onUploadFinish(_req, upload) {
       if (upload.metadata?.[PARTIAL_OWNER]) return {};
-      const video = await deps.videos.byUploadId(upload.id);
-      if (!video) throw reject(404, 'not_found', 'The video of this upload was deleted');
-      const key = sourceKey(video.id);
-      // link, not move: @tus/server still reads the upload's state after this hook; POST_FINISH removes it
-      await deps.blobs.putFile(key, join(deps.uploadDir, upload.id), { link: true });
-      await deps.videos.markProcessing(video.id, key);
-      await deps.pipeline.start(video.id);
-      deps.metrics.uploadsCompleted.inc();
-      deps.metrics.uploadBytes.inc(upload.size ?? 0);
-      deps.log.info({ traceId: video.trace_id ?? undefined, video: video.id, upload: upload.id, bytes: upload.size }, 'upload complete; pipeline started');
-      return { headers: { 'Reel-Video-Id': video.id }, body: JSON.stringify({ videoId: video.id }) };
+      const videoId = await finishUpload(upload);
+      return { headers: { 'Reel-Video-Id': videoId }, body: JSON.stringify({ videoId }) };
     },
   });
 
   server.on(EVENTS.POST_FINISH, (_req: unknown, _res: unknown, upload: { id: string; metadata?: Record<string, string | null> }) => {
     if (!upload.metadata?.[PARTIAL_OWNER]) void removeLocalUpload(upload.id);
   });
+
+  /** The last byte landed: the file becomes the video's source in the blob store and its pipeline starts. */
+  async function finishUpload(upload: { id: string; size?: number }): Promise<string> {
+    const video = await deps.videos.byUploadId(upload.id);
+    if (!video) throw reject(404, 'not_found', 'The video of this upload was deleted');
+    const key = sourceKey(video.id);
+    // link, not move: @tus/server still reads the upload's state after this hook; POST_FINISH removes it
+    await deps.blobs.putFile(key, join(deps.uploadDir, upload.id), { link: true });
+    await deps.videos.markProcessing(video.id, key);
+    await deps.pipeline.start(video.id);
+    deps.metrics.uploadsCompleted.inc();
+    deps.metrics.uploadBytes.inc(upload.size ?? 0);
+    deps.log.info({ traceId: video.trace_id ?? undefined, video: video.id, upload: upload.id, bytes: upload.size }, 'upload complete; pipeline started');
+    return video.id;
+  }
 
   async function partialOwner(uploadId: string): Promise<string | null> {
     const u = await store.getUpload(uploadId).catch(() => null);
@@ -166,8 +172,9 @@ export function createTusServer(deps: TusDeps) {
 
   /**
    * tus concatenation, final upload: `Upload-Concat: final;<url> <url>…` names complete partial uploads of the
-   * caller; their bytes, in order, become one new upload (created with creation-with-upload through the server,
-   * so quotas, the video and the pipeline work as for any upload), then the partials are removed.
+   * caller; their bytes, in order, become one new upload (created through the server, so quotas, the video and the
+   * pipeline work as for any upload). The bytes are joined on disk (the first partial's file is extended by the
+   * others and renamed into place), not copied through HTTP, then the partials are removed.
    */
   async function concatenate(req: Request, header: string, handle: (r: Request) => Promise<Response>): Promise<Response> {
     const json = (status: number, code: string, message: string) =>
@@ -192,18 +199,46 @@ export function createTusServer(deps: TusDeps) {
       total += upload.size;
     }
     const files = ids.map((id) => join(deps.uploadDir, id));
-    async function* bytes() {
-      for (const f of files) yield* createReadStream(f);
+    const sizes = await Promise.all(ids.map(async (id) => (await store.getUpload(id)).size!));
+    // the bytes are assembled on disk, not sent through HTTP again: the first partial grows by the others, then
+    // becomes the final upload's file. Truncating it first makes a retry after a crash mid-append start clean.
+    try {
+      await truncate(files[0], sizes[0]);
+      for (const f of files.slice(1)) await pipeline(createReadStream(f, { highWaterMark: 4 << 20 }), createWriteStream(files[0], { flags: 'a', highWaterMark: 4 << 20 }));
+    } catch (err) {
+      deps.log.error({ err, partials: ids }, 'assembling partial uploads failed');
+      await truncate(files[0], sizes[0]).catch(() => {});
+      return json(500, 'concat_failed', 'The partial uploads could not be assembled; try the final upload again');
     }
+    // the final upload is created like any other (quota, video, pipeline), empty, and receives the assembled file
     const headers = new Headers(req.headers);
     headers.delete('upload-concat');
-    headers.set('upload-length', String(total));
-    headers.set('content-type', 'application/offset+octet-stream');
+    headers.delete('content-type');
     headers.delete('content-length');
-    const res = await handle(new Request(req.url, { method: 'POST', headers, body: Readable.toWeb(Readable.from(bytes())) as unknown as BodyInit, duplex: 'half' } as RequestInit));
-    if (res.status === 201) for (const id of ids) await store.remove(id).catch(() => {});
-    res.headers.set('upload-concat', `final;${urls.join(' ')}`);
-    return res;
+    headers.set('upload-length', String(total));
+    const res = await handle(new Request(req.url, { method: 'POST', headers }));
+    if (res.status !== 201) {
+      await truncate(files[0], sizes[0]).catch(() => {});
+      return res;
+    }
+    const finalId = decodeURIComponent(new URL(res.headers.get('location') ?? '', 'http://x').pathname.split('/').pop() ?? '');
+    await rename(files[0], join(deps.uploadDir, finalId));
+    for (const id of ids) await store.remove(id).catch(() => {});
+    let videoId: string;
+    try {
+      videoId = await finishUpload({ id: finalId, size: total });
+    } catch (e) {
+      const r = e as { status_code?: number; body?: string };
+      if (r.status_code) return new Response(r.body, { status: r.status_code, headers: { 'content-type': 'application/json', 'tus-resumable': '1.0.0' } });
+      throw e;
+    }
+    await removeLocalUpload(finalId);
+    const out = new Headers(res.headers);
+    out.set('upload-offset', String(total));
+    out.set('upload-concat', `final;${urls.join(' ')}`);
+    out.set('reel-video-id', videoId);
+    out.set('content-type', 'application/json');
+    return new Response(JSON.stringify({ videoId }), { status: 201, headers: out });
   }
 
   /** The Upload-Concat value a HEAD response must carry for a partial upload (null for others). */

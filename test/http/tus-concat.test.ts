@@ -93,3 +93,45 @@ describe('tus concatenation', () => {
     expect(rows[0].source_sha256).toBe(rows[1].source_sha256);
   });
 });
+
+describe('tus concatenation under a quota', () => {
+  let tp: TestPlatform;
+  let u: { token: string };
+  beforeAll(async () => {
+    tp = await startTestPlatform({ env: { UPLOAD_QUOTA_TOTAL_BYTES: '1000' } });
+    u = await registerUser(tp.platform.app);
+  });
+  afterAll(async () => tp?.close());
+  const req = (method: string, url: string, headers: Record<string, string> = {}, payload?: Buffer) =>
+    tp.platform.app.inject({ method: method as any, url, headers: { authorization: `Bearer ${u.token}`, 'tus-resumable': '1.0.0', ...(payload ? { 'content-type': 'application/offset+octet-stream' } : {}), ...headers }, ...(payload ? { payload } : {}) });
+
+  it('a refused final upload leaves every partial as it was, and a later final upload gets exactly their bytes', async () => {
+    const parts = [Buffer.alloc(600, 'a'), Buffer.alloc(700, 'b'), Buffer.alloc(300, 'c')];
+    const urls: string[] = [];
+    for (const p of parts) {
+      const c = await req('POST', '/api/uploads', { 'upload-concat': 'partial', 'upload-length': String(p.length) });
+      expect(c.statusCode).toBe(201);
+      urls.push(String(c.headers.location));
+      expect((await req('PATCH', urls.at(-1)!, { 'upload-offset': '0' }, p)).statusCode).toBe(204);
+    }
+    // 1 600 bytes exceed the 1 000-byte quota: refused, and nothing assembled for good
+    const refused = await req('POST', '/api/uploads', { 'upload-concat': `final;${urls.join(' ')}` });
+    expect(refused.statusCode).toBeGreaterThanOrEqual(400);
+    expect(refused.statusCode).toBeLessThan(500);
+    for (const [i, p] of parts.entries()) expect((await req('HEAD', urls[i])).headers['upload-offset']).toBe(String(p.length));
+    expect((await tp.platform.app.inject({ url: '/api/me/videos', headers: { authorization: `Bearer ${u.token}` } })).json().items).toHaveLength(0);
+
+    // the first and last partials fit: the final upload holds their bytes, in order, and nothing else
+    const ok = await req('POST', '/api/uploads', { 'upload-concat': `final;${urls[2]} ${urls[0]}` });
+    expect(ok.statusCode).toBe(201);
+    expect(ok.headers['upload-offset']).toBe('900');
+    const videoId = String(ok.headers['reel-video-id']);
+    const chunks: Buffer[] = [];
+    for await (const c of await tp.platform.blobs.get(`sources/${videoId}`)) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(Buffer.concat([parts[2], parts[0]]))).toBe(true);
+    // the used partials are gone, the unused one is still there
+    expect((await req('HEAD', urls[0])).statusCode).toBe(404);
+    expect((await req('HEAD', urls[2])).statusCode).toBe(404);
+    expect((await req('HEAD', urls[1])).headers['upload-offset']).toBe('700');
+  });
+});
