@@ -52,6 +52,11 @@ const EnvSchema = z.object({
   SEARCH_RECONCILE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   EDGE_URLS: z.string().optional(),
   EDGE_PURGE_SECRET: z.string().regex(/^[A-Za-z0-9_-]{32,}$/, 'at least 32 letters, digits, _ or -').optional(),
+  EDGE_ACCESS_LOG: z
+    .string()
+    .min(1)
+    .refine((v) => (v.startsWith('udp://') ? /^udp:\/\/(\[[^\]]+\]|[^:/]+):\d{1,5}\/?$/.test(v) : !/\s/.test(v)), 'a file path, or udp://host:port')
+    .optional(),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
   ADMIN_EMAILS: z.string().optional(),
@@ -101,6 +106,8 @@ export interface Config {
   /** edges (base URLs reachable from the origin) to purge on delete/visibility change and pre-warm on publish */
   edgeUrls: string[];
   edgePurgeSecret: string | null;
+  /** the edges' cache log for /metrics (`reel edge-config --cache-log`): a file to tail, or udp://host:port for syslog */
+  edgeAccessLog: string | null;
   /** serve HTTPS with this PEM certificate chain and key; null = plain HTTP (e.g. behind a TLS-terminating edge) */
   tls: { certFile: string; keyFile: string } | null;
   /** accounts (by email) that are site admins: moderation queues, takedown, restore */
@@ -161,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: resolve(e.TLS_CERT_FILE), keyFile: resolve(e.TLS_KEY_FILE) } : null,
     edgeUrls: (e.EDGE_URLS ?? '').split(',').map((u) => u.trim().replace(/\/$/, '')).filter(Boolean),
     edgePurgeSecret: e.EDGE_PURGE_SECRET ?? null,
+    edgeAccessLog: e.EDGE_ACCESS_LOG ? (e.EDGE_ACCESS_LOG.startsWith('udp://') ? e.EDGE_ACCESS_LOG : resolve(e.EDGE_ACCESS_LOG)) : null,
     loginAttemptsPerMinute: e.LOGIN_ATTEMPTS_PER_MINUTE,
   };
 }

@@ -53,6 +53,8 @@ export class AccountsService {
     const row = await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     const ok = row ? await verifyPassword(password, row.password_hash) : await verifyPassword(password, DUMMY_HASH);
     if (!row || !ok) throw new AppError('bad_credentials', 'Wrong email or password', 401);
+    // suspended by a site admin (src/admin); told only once the password was right
+    if (row.suspended_at) throw new AppError('account_suspended', `This account is suspended${row.suspended_reason ? `: ${row.suspended_reason}` : ''}`, 403);
     const token = newToken('rs');
     await this.db
       .insertInto('sessions')

@@ -34,6 +34,8 @@ export interface CommentsOptions {
   now: () => number;
   /** comments one account may post per minute */
   perMinute: number;
+  /** when set, read per comment instead of perMinute (the admin console's site settings) */
+  perMinuteSource?: () => Promise<number>;
 }
 
 export class CommentsService {
@@ -62,7 +64,8 @@ export class CommentsService {
       .where('user_id', '=', user.id)
       .where('created_at', '>', t - 60_000)
       .executeTakeFirst();
-    if (Number(recent?.n ?? 0) >= this.opts.perMinute) throw new AppError('rate_limited', `At most ${this.opts.perMinute} comments a minute; wait a little`, 429);
+    const perMinute = this.opts.perMinuteSource ? await this.opts.perMinuteSource() : this.opts.perMinute;
+    if (Number(recent?.n ?? 0) >= perMinute) throw new AppError('rate_limited', `At most ${perMinute} comments a minute; wait a little`, 429);
     const isOwner = video.channel.id === user.channelId;
     const id = randomUUID();
     await this.db

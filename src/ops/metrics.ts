@@ -48,6 +48,30 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** the edges' cache statistics, from their cache log (src/ops/edge-cache-log.ts, EDGE_ACCESS_LOG) */
+  readonly edgeCacheRequests = new Counter({
+    name: 'reel_edge_cache_requests_total',
+    help: 'media requests served by the nginx edges, by cache status (HIT, MISS, EXPIRED, STALE, UPDATING, REVALIDATED, BYPASS) and edge; hit rate = HIT / all',
+    labelNames: ['status', 'edge'] as const,
+    registers: [this.registry],
+  });
+  readonly edgeCacheBytes = new Counter({
+    name: 'reel_edge_cache_bytes_total',
+    help: 'bytes the nginx edges sent for media, by cache status and edge',
+    labelNames: ['status', 'edge'] as const,
+    registers: [this.registry],
+  });
+  recordEdgeCache(e: { cache: string; bytes: number; edge: string }): void {
+    this.edgeCacheRequests.inc({ status: e.cache, edge: e.edge });
+    if (e.bytes > 0) this.edgeCacheBytes.inc({ status: e.cache, edge: e.edge }, e.bytes);
+  }
+
+  /** run before each scrape, e.g. reading the edges' cache log up to now; a failing hook does not fail the scrape */
+  private readonly scrapeHooks: Array<() => Promise<void>> = [];
+  beforeScrape(fn: () => Promise<void>): void {
+    this.scrapeHooks.push(fn);
+  }
+
   constructor(queue?: QueueStats) {
     collectDefaultMetrics({ register: this.registry, prefix: 'reel_' });
     if (!queue) return;
@@ -70,7 +94,7 @@ export class Metrics {
   collectQueue: () => Promise<void> = async () => {};
 
   async render(): Promise<{ contentType: string; body: string }> {
-    await this.collectQueue();
+    await Promise.all([this.collectQueue(), ...this.scrapeHooks.map((h) => h().catch(() => {}))]);
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 }

@@ -41,8 +41,16 @@ export class PipelineService {
     readonly profile: Profile,
   ) {}
 
+  /**
+   * Options a new upload's `plan` task gets in its payload, read when the pipeline starts (the admin console's
+   * site settings: `maxRung` caps the ladder). Set by the wiring; none by default.
+   */
+  planOptions: () => Promise<Record<string, unknown>> = async () => ({});
+
   async start(videoId: string): Promise<void> {
-    await this.queue.addGraph(videoId, initialSteps(this.profile), await this.videos.channelPriority(videoId));
+    const extra = await this.planOptions();
+    const specs = initialSteps(this.profile).map((s) => (s.kind === 'plan' ? { ...s, payload: { ...s.payload, ...extra } } : s));
+    await this.queue.addGraph(videoId, specs, await this.videos.channelPriority(videoId));
   }
 
   /**

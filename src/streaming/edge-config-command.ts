@@ -15,6 +15,9 @@ export function edgeConfigCommand(args: string[], config: Pick<Config, 'port' | 
       user: { type: 'string' },
       'server-name': { type: 'string' },
       'purge-secret': { type: 'string' },
+      // cache hit/miss lines for the origin's /metrics: a file (EDGE_ACCESS_LOG=<same path>) or syslog:server=host:port
+      'cache-log': { type: 'string' },
+      'access-log': { type: 'string' },
     },
   });
   return nginxEdgeConfig({
@@ -25,5 +28,7 @@ export function edgeConfigCommand(args: string[], config: Pick<Config, 'port' | 
     standalone: values.standalone ? { prefix: values.standalone, user: values.user } : undefined,
     serverName: values['server-name'],
     purgeSecret: values['purge-secret'] ?? config.edgePurgeSecret ?? undefined,
+    cacheLog: values['cache-log'],
+    accessLog: values['access-log'],
   });
 }

@@ -33,7 +33,8 @@ export interface TusDeps {
   pipeline: PipelineService;
   log: Logger;
   uploadDir: string;
-  maxUploadBytes: number;
+  /** the largest upload, fixed or read per request (the admin console's site settings) */
+  maxUploadBytes: number | (() => Promise<number>);
   expiryMs: number;
 }
 

@@ -1,5 +1,7 @@
 /**
- * Upload admission against the account's usage (quotas and the per-channel rate limit).
+ * Upload admission against the account's usage (quotas and the per-channel rate limit). The limits are fixed
+ * (configuration) or read per upload from a source (the admin console's site settings); a suspended account
+ * may not upload at all.
  */
 import { sql } from 'kysely';
 import type { Db } from '../adapters/db/schema.js';
@@ -7,12 +9,19 @@ import { AppError } from '../core/errors.js';
 import { admitUpload, type UploadLimits, type UploadUsage } from '../core/upload-limits.js';
 import type { CurrentUser } from '../accounts/accounts-service.js';
 
+export type LimitsSource = UploadLimits | (() => Promise<UploadLimits>);
+
 export class UploadPolicy {
   constructor(
     private readonly db: Db,
-    readonly limits: UploadLimits,
+    private readonly limits: LimitsSource,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** The limits in effect for a new upload. */
+  async currentLimits(): Promise<UploadLimits> {
+    return typeof this.limits === 'function' ? this.limits() : this.limits;
+  }
 
   async usage(user: CurrentUser): Promise<UploadUsage> {
     const t = this.now();
@@ -28,9 +37,11 @@ export class UploadPolicy {
     return { bytesToday: Number(row?.today ?? 0), bytesTotal: Number(row?.total ?? 0), uploadsLastHour: Number(row?.hour ?? 0) };
   }
 
-  /** Throws a 413/429 AppError with a clear message when the upload may not start. */
+  /** Throws a 403 (suspended account) or 413/429 AppError with a clear message when the upload may not start. */
   async admit(user: CurrentUser, size: number | null): Promise<void> {
-    const refusal = admitUpload(size, await this.usage(user), this.limits);
+    const account = await this.db.selectFrom('users').select('suspended_at').where('id', '=', user.id).executeTakeFirst();
+    if (account?.suspended_at) throw new AppError('account_suspended', 'This account is suspended and cannot upload', 403);
+    const refusal = admitUpload(size, await this.usage(user), await this.currentLimits());
     if (refusal) throw new AppError(refusal.code, refusal.message, refusal.status);
   }
 }

@@ -69,7 +69,7 @@ export function uploadRoutes(grants: UploadGrants, policy: UploadPolicy, dedup: 
           },
         },
       },
-      async (req) => ({ ...(await policy.usage(requireUser(req))), limits: policy.limits }),
+      async (req) => ({ ...(await policy.usage(requireUser(req))), limits: await policy.currentLimits() }),
     );
   };
 }

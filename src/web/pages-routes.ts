@@ -30,6 +30,7 @@ export const APP_ROUTES = [
   '/trending',
   '/tv',
   '/tv/watch/:id',
+  '/admin',
 ];
 
 export async function registerPages(app: FastifyInstance): Promise<void> {

@@ -49,6 +49,10 @@ import { AuditLog } from '../erasure/audit-log.js';
 import { ErasureService } from '../erasure/erasure-service.js';
 import { ModerationService } from '../moderation/moderation-service.js';
 import { EdgeCache } from '../streaming/edge-cache.js';
+import { SiteSettings } from '../admin/site-settings.js';
+import { AdminService } from '../admin/admin-service.js';
+import { adminRoutes } from '../admin/admin-routes.js';
+import { startEdgeCacheLog } from '../ops/edge-cache-log.js';
 import { signPlaybackToken } from '../core/playback-token.js';
 import { listenForTasks } from '../adapters/db/task-wakeups.js';
 
@@ -186,16 +190,30 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
   const core = await createCore(config, opts.logger);
   const { log, blobs, accounts, videos, queue, pipeline, database } = core;
   await mkdir(config.uploadDir, { recursive: true });
-  const policy = new UploadPolicy(database.db, { maxBytes: config.maxUploadBytes, dailyBytes: config.uploadQuotaDailyBytes, totalBytes: config.uploadQuotaTotalBytes, perHour: config.uploadsPerHour });
+  // site settings (admin console): the configuration gives the defaults, the database what admins changed
+  const settings = new SiteSettings(database.db, {
+    maxUploadBytes: config.maxUploadBytes,
+    uploadQuotaDailyBytes: config.uploadQuotaDailyBytes,
+    uploadQuotaTotalBytes: config.uploadQuotaTotalBytes,
+    uploadsPerHour: config.uploadsPerHour,
+    commentsPerMinute: 5,
+    ladderMaxRung: '2160p',
+  });
+  const policy = new UploadPolicy(database.db, async () => {
+    const s = await settings.get();
+    return { maxBytes: s.maxUploadBytes, dailyBytes: s.uploadQuotaDailyBytes, totalBytes: s.uploadQuotaTotalBytes, perHour: s.uploadsPerHour };
+  });
+  // the ladder a new upload gets is fixed when its pipeline starts (the plan task's payload)
+  pipeline.planOptions = async () => ({ maxRung: (await settings.get()).ladderMaxRung });
   const grants = new UploadGrants(database.db, 15 * 60_000);
-  const tus = createTusServer({ metrics: core.metrics, accounts, policy, grants, videos, blobs, pipeline, log, uploadDir: config.uploadDir, maxUploadBytes: config.maxUploadBytes, expiryMs: config.uploadExpiryMs });
+  const tus = createTusServer({ metrics: core.metrics, accounts, policy, grants, videos, blobs, pipeline, log, uploadDir: config.uploadDir, maxUploadBytes: async () => (await settings.get()).maxUploadBytes, expiryMs: config.uploadExpiryMs });
   const worker = opts.runWorker === false || config.workerConcurrency === 0 ? null : createWorker(core);
   const limits = limitsFor(config, log);
   const captions = new CaptionsService(database.db, blobs, videos);
   const audit = new AuditLog(database.db);
   const moderation = new ModerationService(database.db, videos, audit, config.adminEmails);
   const erasure = new ErasureService(database.db, videos, accounts, audit, (uploadId) => tus.store.remove(uploadId));
-  const engagement = createEngagement(database.db, database.dialect, videos, { views: { counters: limits.counters } });
+  const engagement = createEngagement(database.db, database.dialect, videos, { views: { counters: limits.counters }, comments: { perMinuteSource: async () => (await settings.get()).commentsPerMinute } });
   const discovery = createDiscovery(database, videos, core.searchIndex, core.indexer, log, { budgetMs: config.recommendBudgetMs, cacheMs: config.discoveryCacheMs });
   // in the background: on a first start over an existing catalogue this indexes every public video
   const startupReconcile = core.indexer
@@ -247,6 +265,10 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
   );
   const cleanup = setInterval(() => void tus.cleanupExpired().catch((err) => log.warn({ err }, 'upload cleanup failed')), 15 * 60_000);
   cleanup.unref();
+  await app.register(adminRoutes(new AdminService(database.db, moderation, videos, queue, audit, settings)));
+  // the edges' cache hit/miss log (EDGE_ACCESS_LOG) → reel_edge_cache_requests_total
+  const edgeLog = config.edgeAccessLog ? await startEdgeCacheLog(config.edgeAccessLog, { record: (e) => core.metrics.recordEdgeCache(e) }, log) : null;
+  if (edgeLog) core.metrics.beforeScrape(edgeLog.poll);
   worker?.start();
   return {
     ...core,
@@ -260,6 +282,7 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
       if (reconcile) clearInterval(reconcile);
       await startupReconcile;
       core.indexer.close();
+      await edgeLog?.close();
       await worker?.stop();
       await app.close();
       await limits.close();

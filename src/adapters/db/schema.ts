@@ -9,6 +9,9 @@ export interface UsersTable {
   email: string;
   password_hash: string;
   created_at: number;
+  /** set by a site admin (migration 0013): a suspended account cannot sign in or upload */
+  suspended_at?: number | null;
+  suspended_reason?: string | null;
 }
 
 export interface ChannelsTable {
