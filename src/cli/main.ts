@@ -9,6 +9,7 @@ const USAGE = `usage: reel <command>
   serve [--no-worker]   start the platform (API, web app, origin, and an in-process worker)
   worker                run pipeline tasks only (any number of these, on any machine sharing the database and blob store)
   edge-config [--origin URL]... [--listen 80] [--cache-dir /var/cache/reel] [--cache-size 10g] [--standalone PREFIX [--user U]]
+              [--cache-log PATH|syslog:server=HOST:PORT] [--access-log PATH]
                         print an nginx edge-cache configuration (signed-token checks, origin shield) for these origins
 `;
 

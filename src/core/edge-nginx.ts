@@ -29,9 +29,9 @@ export interface EdgeOptions {
   /**
    * cache statistics for Reel's /metrics (EDGE_ACCESS_LOG on the origin): one `reel_cache <status> <http status>
    * <bytes> <host>` line per media request, to a file Reel tails or to Reel's syslog listener
-   * (`syslog:server=<origin host>:<port>`)
+   * (`syslog:server=<origin host>:<port>`); several destinations are allowed
    */
-  cacheLog?: string;
+  cacheLog?: string | string[];
   /** the ordinary access log, kept next to the cache log (nginx drops inherited logs once a server names its own) */
   accessLog?: string;
 }
@@ -46,10 +46,11 @@ export function nginxEdgeConfig(o: EdgeOptions): string {
   if (o.origins.length === 0) throw new Error('at least one origin');
   const size = o.cacheSize ?? '10g';
   if (o.purgeSecret !== undefined && !/^[A-Za-z0-9_-]{32,}$/.test(o.purgeSecret)) throw new Error('purge secret: at least 32 letters, digits, _ or -');
-  if (o.cacheLog !== undefined && !/^[^\s;{}'"]+$/.test(o.cacheLog)) throw new Error('cache log: a path or syslog:server=host:port, without spaces, quotes, ; or braces');
+  const cacheLogs = o.cacheLog === undefined ? [] : Array.isArray(o.cacheLog) ? o.cacheLog : [o.cacheLog];
+  for (const l of cacheLogs) if (!/^[^\s;{}'"]+$/.test(l)) throw new Error('cache log: a path or syslog:server=host:port, without spaces, quotes, ; or braces');
   if (o.accessLog !== undefined && !/^[^\s;{}'"]+$/.test(o.accessLog)) throw new Error('access log: a path without spaces, quotes, ; or braces');
   const accessLog = o.accessLog ?? (o.standalone ? `${o.standalone.prefix.replace(/\/$/, '')}/access.log` : '/var/log/nginx/access.log');
-  const cacheLogFormat = o.cacheLog
+  const cacheLogFormat = cacheLogs.length
     ? `
   # cache statistics for Reel's /metrics: one line per media request served through the cache
   log_format reel_cache 'reel_cache $upstream_cache_status $status $body_bytes_sent $hostname';
@@ -59,10 +60,10 @@ export function nginxEdgeConfig(o: EdgeOptions): string {
   }
 `
     : '';
-  const cacheLogs = o.cacheLog
+  const serverLogs = cacheLogs.length
     ? `
     access_log ${accessLog} combined;
-    access_log ${o.cacheLog} reel_cache if=$reel_cache_logged;
+${cacheLogs.map((l) => `    access_log ${l} reel_cache if=$reel_cache_logged;`).join('\n')}
 `
     : '';
   const servers = o.origins.map((x) => `    server ${hostPort(x)} max_fails=3 fail_timeout=10s;`).join('\n');
@@ -95,7 +96,7 @@ ${cacheLogFormat}
   server {
     listen ${o.listen};
     server_name ${o.serverName ?? '_'};
-${cacheLogs}
+${serverLogs}
     proxy_http_version 1.1;
     proxy_set_header Connection "";
     proxy_set_header Host $host;

@@ -16,7 +16,7 @@ export function edgeConfigCommand(args: string[], config: Pick<Config, 'port' | 
       'server-name': { type: 'string' },
       'purge-secret': { type: 'string' },
       // cache hit/miss lines for the origin's /metrics: a file (EDGE_ACCESS_LOG=<same path>) or syslog:server=host:port
-      'cache-log': { type: 'string' },
+      'cache-log': { type: 'string', multiple: true },
       'access-log': { type: 'string' },
     },
   });

@@ -2,18 +2,20 @@
  * The edge tier: a real nginx (Debian's nginx-light) started by the test with the configuration
  * `reel edge-config` prints, in front of a real origin. A second request for a segment is served from the edge's
  * cache (the origin never sees it), tokens are checked at the edge (once per token, not per segment), and a
- * forged or expired token is refused there.
+ * forged or expired token is refused there. The edge's cache log (`--cache-log`, a file the origin tails and
+ * syslog datagrams) moves reel_edge_cache_requests_total in the origin's /metrics: a second request is a HIT.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { userInfo } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEDIA_DIR, registerUser, startTestPlatform, waitForVideo, type TestPlatform } from '../support/platform.js';
 import { edgeConfigCommand } from '../../src/streaming/edge-config-command.js';
 import { signPlaybackToken } from '../../src/core/playback-token.js';
 import { parseMediaPlaylist } from '../../src/core/hls.js';
+import { startEdgeCacheLog, type EdgeCacheEntry, type EdgeCacheLogReader } from '../../src/ops/edge-cache-log.js';
 
 const SECRET = 'edge-test-secret-0123456789-abcdefghijklmnop';
 const PURGE_SECRET = 'edge-purge-secret-0123456789-abcdefghijklmnop';
@@ -35,11 +37,16 @@ describe('nginx edge in front of the origin', () => {
   let id: string;
   const originHits: string[] = [];
   const dir = () => join(tp.dir, 'edge');
+  // the cache log: a file the origin follows (EDGE_ACCESS_LOG), and the same lines as syslog datagrams
+  const logDir = mkdtempSync(join(tmpdir(), 'reel-edge-log-'));
+  const cacheLog = join(logDir, 'cache.log');
+  const syslogEntries: EdgeCacheEntry[] = [];
+  let syslog: EdgeCacheLogReader | undefined;
 
   beforeAll(async () => {
     const port = await freePort();
     edge = `http://127.0.0.1:${port}`;
-    tp = await startTestPlatform({ worker: true, env: { PLAYBACK_SECRET: SECRET, EDGE_URLS: edge, EDGE_PURGE_SECRET: PURGE_SECRET } });
+    tp = await startTestPlatform({ worker: true, env: { PLAYBACK_SECRET: SECRET, EDGE_URLS: edge, EDGE_PURGE_SECRET: PURGE_SECRET, EDGE_ACCESS_LOG: cacheLog } });
     const app = tp.platform.app;
     await app.listen({ port: 0, host: '127.0.0.1' });
     const originPort = (app.server.address() as any).port;
@@ -58,7 +65,16 @@ describe('nginx edge in front of the origin', () => {
     expect((await waitForVideo(app, id, owner.token)).status).toBe('ready');
 
     mkdirSync(join(dir(), 'cache'), { recursive: true });
-    const conf = edgeConfigCommand(['--origin', `http://127.0.0.1:${originPort}`, '--listen', `127.0.0.1:${port}`, '--cache-dir', join(dir(), 'cache'), '--standalone', dir(), ...(process.getuid?.() === 0 ? ['--user', userInfo().username] : [])], { port: 8080, edgePurgeSecret: PURGE_SECRET });
+    const syslogPort = await freePort();
+    syslog = await startEdgeCacheLog(`udp://127.0.0.1:${syslogPort}`, { record: (e) => syslogEntries.push(e) }, { warn: () => {}, info: () => {} });
+    const conf = edgeConfigCommand(
+      [
+        '--origin', `http://127.0.0.1:${originPort}`, '--listen', `127.0.0.1:${port}`, '--cache-dir', join(dir(), 'cache'), '--standalone', dir(),
+        '--cache-log', cacheLog, '--cache-log', `syslog:server=127.0.0.1:${syslogPort}`,
+        ...(process.getuid?.() === 0 ? ['--user', userInfo().username] : []),
+      ],
+      { port: 8080, edgePurgeSecret: PURGE_SECRET },
+    );
     writeFileSync(join(dir(), 'nginx.conf'), conf);
     const stderr: string[] = [];
     nginx = spawn('/usr/sbin/nginx', ['-p', dir(), '-e', join(dir(), 'error.log'), '-c', join(dir(), 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -80,11 +96,23 @@ describe('nginx edge in front of the origin', () => {
       await exited;
     }
     await tp?.close();
+    await syslog?.close();
+    rmSync(logDir, { recursive: true, force: true });
   });
+
+  /** reel_edge_cache_requests_total (or _bytes_total) for a cache status, summed over edges, from the origin's /metrics */
+  const edgeMetric = async (status: string, name = 'reel_edge_cache_requests_total') => {
+    const body = (await tp.platform.app.inject({ url: '/metrics' })).body;
+    let sum = 0;
+    for (const m of body.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm'))) if (m[1].includes(`status="${status}"`)) sum += Number(m[2]);
+    return sum;
+  };
 
   const hitsOf = (pred: (u: string) => boolean) => originHits.filter(pred).length;
 
   it('serves a signed segment from its cache the second time, for any valid token, checking each token once', async () => {
+    const [hits0, misses0, hitBytes0] = [await edgeMetric('HIT'), await edgeMetric('MISS'), await edgeMetric('HIT', 'reel_edge_cache_bytes_total')];
+    const syslog0 = syslogEntries.length;
     const d = (await tp.platform.app.inject({ url: `/api/videos/${id}/playback` })).json();
     const pl = parseMediaPlaylist(await (await fetch(`${edge}${d.baseUrl}144p/index.m3u8`)).text());
     const file = `144p/${pl.segments[0].uri}`;
@@ -102,6 +130,15 @@ describe('nginx edge in front of the origin', () => {
     expect(second.headers.get('x-cache-status')).toBe('HIT');
     expect(Buffer.from(await second.arrayBuffer()).equals(body)).toBe(true);
     expect(segmentHits()).toBe(1); // the origin did not see it
+
+    // the origin's /metrics counted both from the edge's cache log: the playlist and the segment missed, then a hit
+    await expect.poll(() => edgeMetric('HIT'), { timeout: 10_000, interval: 100 }).toBe(hits0 + 1);
+    expect(await edgeMetric('MISS')).toBe(misses0 + 2);
+    expect(await edgeMetric('HIT', 'reel_edge_cache_bytes_total')).toBe(hitBytes0 + body.length);
+    expect((await tp.platform.app.inject({ url: '/metrics' })).body).toMatch(/^reel_edge_cache_requests_total\{status="HIT",edge="[^"]+"\} \d+$/m);
+    // the same lines reached the syslog listener as datagrams
+    await expect.poll(() => syslogEntries.slice(syslog0).map((e) => e.cache), { timeout: 10_000, interval: 100 }).toEqual(['MISS', 'MISS', 'HIT']);
+    expect(syslogEntries.slice(syslog0)[2]).toMatchObject({ status: 200, bytes: body.length });
 
     // another viewer's token: the same cached copy; the origin is asked about the token once, never for the segment
     const other = signPlaybackToken([SECRET], { videoId: id, expiresAt: Math.floor(Date.now() / 1000) + 900, viewer: 'someone-else' });
