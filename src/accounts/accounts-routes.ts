@@ -63,6 +63,22 @@ export function accountsRoutes(accounts: AccountsService, opts: AccountsRouteOpt
       return reply.status(204).send(null);
     });
     app.get('/api/me', { schema: { tags: ['accounts'], summary: 'The signed-in user', response: { 200: UserBody, 401: ErrorBody } } }, async (req) => userBody(requireUser(req)));
+    app.get(
+      '/api/channels/by-handle/:handle',
+      {
+        schema: {
+          tags: ['accounts'],
+          summary: 'A channel by its handle (case-insensitive, with or without @): name, subscriber and public video counts; its videos are at /api/channels/{id}/videos',
+          params: z.object({ handle: z.string().regex(/^@?[A-Za-z0-9_.-]{1,64}$/, 'a channel handle: letters, digits, _ . -') }),
+          response: {
+            200: z.object({ id: z.string(), handle: z.string(), name: z.string(), createdAt: z.string(), subscriberCount: z.number(), videoCount: z.number() }),
+            400: ErrorBody,
+            404: ErrorBody,
+          },
+        },
+      },
+      async (req) => accounts.channelByHandle(req.params.handle),
+    );
     app.post(
       '/api/tokens',
       {

@@ -2,9 +2,20 @@
  * Accounts: registration (a user gets a channel), login sessions, API tokens, resolving a token to a user.
  */
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../core/errors.js';
+import { AppError, notFound } from '../core/errors.js';
 import { hashPassword, newToken, tokenHash, verifyPassword } from '../core/passwords.js';
 import type { Db } from '../adapters/db/schema.js';
+
+/** A channel as anyone may see it (its page): no owner email. */
+export interface ChannelView {
+  id: string;
+  handle: string;
+  name: string;
+  createdAt: string;
+  subscriberCount: number;
+  /** public, ready videos */
+  videoCount: number;
+}
 
 export interface CurrentUser {
   id: string;
@@ -87,6 +98,22 @@ export class AccountsService {
   async verifyPassword(userId: string, password: string): Promise<void> {
     const row = await this.db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
     if (!row || !(await verifyPassword(password, row.password_hash))) throw new AppError('bad_credentials', 'Wrong password', 401);
+  }
+
+  /** The channel with this handle (case-insensitive, a leading @ allowed); 404 when there is none. */
+  async channelByHandle(handleRaw: string): Promise<ChannelView> {
+    const handle = handleRaw.trim().replace(/^@/, '').toLowerCase();
+    const row = await this.db
+      .selectFrom('channels')
+      .select(['channels.id', 'channels.handle', 'channels.name', 'channels.created_at'])
+      .select((eb) => eb.selectFrom('subscriptions').select((e) => e.fn.countAll<number | string>().as('n')).whereRef('subscriptions.channel_id', '=', 'channels.id').as('subscribers'))
+      .select((eb) =>
+        eb.selectFrom('videos').select((e) => e.fn.countAll<number | string>().as('n')).whereRef('videos.channel_id', '=', 'channels.id').where('videos.status', '=', 'ready').where('videos.visibility', '=', 'public').as('videos'),
+      )
+      .where('channels.handle', '=', handle)
+      .executeTakeFirst();
+    if (!row) throw notFound('Channel');
+    return { id: row.id, handle: row.handle, name: row.name, createdAt: new Date(row.created_at).toISOString(), subscriberCount: Number(row.subscribers ?? 0), videoCount: Number(row.videos ?? 0) };
   }
 
   async userById(id: string): Promise<CurrentUser | null> {

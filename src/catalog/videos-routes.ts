@@ -66,6 +66,24 @@ export function videosRoutes(videos: VideosService, queue: TaskQueue, uploads: U
       async (req) => ({ items: await videos.listPublic(req.query.limit, req.query.before) }),
     );
 
+    app.get(
+      '/api/channels/:channelId/videos',
+      {
+        schema: {
+          tags: ['videos'],
+          summary: "A channel's public, ready videos, newest first; pass `next` back as `before`",
+          params: z.object({ channelId: z.string().uuid() }),
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(24), before: z.coerce.number().int().positive().optional() }),
+          response: { 200: z.object({ items: z.array(VideoBody), next: z.string().nullable() }), 400: ErrorBody },
+        },
+      },
+      async (req) => {
+        const items = await videos.listChannel(req.params.channelId, req.query.limit, req.query.before);
+        const last = items[items.length - 1];
+        return { items, next: items.length === req.query.limit && last?.publishedAt ? String(Date.parse(last.publishedAt)) : null };
+      },
+    );
+
     app.get('/api/me/videos', { schema: { tags: ['videos'], summary: "The signed-in user's videos, every status", response: { 200: z.object({ items: z.array(VideoBody) }), 401: ErrorBody } } }, async (req) => ({
       items: await videos.listMine(requireUser(req)),
     }));

@@ -187,6 +187,14 @@ export class VideosService {
     return ids.map((id) => byId.get(id)).filter((v): v is VideoView => v !== undefined);
   }
 
+  /** A channel's public, ready videos, newest first (its page). */
+  async listChannel(channelId: string, limit: number, before?: number): Promise<VideoView[]> {
+    let q = this.rows().where('videos.channel_id', '=', channelId).where('videos.status', '=', 'ready').where('videos.visibility', '=', 'public');
+    if (before) q = q.where('videos.published_at', '<', before);
+    const rows = await q.orderBy('videos.published_at', 'desc').limit(limit).execute();
+    return rows.map(toView);
+  }
+
   async listMine(owner: CurrentUser): Promise<VideoView[]> {
     const rows = await this.rows().where('videos.channel_id', '=', owner.channelId).orderBy('videos.created_at', 'desc').execute();
     return rows.map(toView);
@@ -313,10 +321,27 @@ export class VideosService {
 
   async markReady(id: string, thumbnailKey: string | null, renditions?: Rendition[]): Promise<void> {
     const t = this.now();
-    const values: Partial<VideosTable> = { status: 'ready', thumbnail_key: thumbnailKey, progress: 1, published_at: t, updated_at: t };
+    // a thumbnail the owner chose while the video was processing wins over the generated poster
+    const current = (await this.db.selectFrom('videos').select('thumbnail_key').where('id', '=', id).executeTakeFirst())?.thumbnail_key ?? null;
+    const thumbnail = current !== null && isCustomThumbnail(id, current) && (await this.blobs.stat(current)) ? current : thumbnailKey;
+    const values: Partial<VideosTable> = { status: 'ready', thumbnail_key: thumbnail, progress: 1, published_at: t, updated_at: t };
     if (renditions) values.renditions = JSON.stringify(renditions);
     await this.db.updateTable('videos').set(values).where('id', '=', id).execute();
     await this.changed(id);
+  }
+
+  /**
+   * Point the video at another thumbnail (a blob under its prefix, or null for none). Shared caches drop the old
+   * file (thumbnail files are immutable under their name, so a new one always gets a new name).
+   */
+  async setThumbnail(id: string, key: string | null): Promise<void> {
+    const row = await this.db.selectFrom('videos').select(['thumbnail_key', 'visibility']).where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('Video');
+    await this.db.updateTable('videos').set({ thumbnail_key: key, updated_at: this.now() }).where('id', '=', id).execute();
+    await this.changed(id);
+    if (row.thumbnail_key && row.thumbnail_key !== key && row.thumbnail_key.startsWith(videoPrefix(id))) {
+      await this.purge(id, row.visibility !== 'public', [row.thumbnail_key.slice(videoPrefix(id).length)]);
+    }
   }
 
   /** After a re-run of a failed task: processing again, error cleared. */
@@ -338,6 +363,10 @@ export class VideosService {
   }
 }
 
+/** Owners' thumbnails (uploaded or picked from a frame) live here, one file per choice: `videos/<id>/thumbs/<name>.jpg`. */
+export const customThumbnailDir = (id: string) => `${videoPrefix(id)}thumbs/`;
+export const isCustomThumbnail = (id: string, key: string) => key.startsWith(customThumbnailDir(id));
+
 export function isPlayable(row: Pick<VideosTable, 'status' | 'playable_at'>): boolean {
   return row.status === 'ready' || (row.status === 'processing' && row.playable_at !== null);
 }
@@ -353,6 +382,19 @@ function manifestsOf(id: string, playable: boolean, renditions: Rendition[]): Vi
   const out: VideoView['manifests'] = { h264: `/media/${id}/master.m3u8` };
   for (const c of ['vp9', 'av1'] as const) if (renditions.some((r) => r.codec === c)) out[c] = `/media/${id}/master-${c}.m3u8`;
   return out;
+}
+
+/**
+ * The thumbnail's own file name: a changed thumbnail gets a new URL, so immutable caching never shows a stale one.
+ * Custom thumbnails show as soon as the video plays; the generated one once it is ready.
+ */
+function thumbnailUrlOf(row: VideoRow, ready: boolean, playable: boolean): string | null {
+  const key = row.thumbnail_key;
+  if (!key) return null;
+  const prefix = videoPrefix(row.id);
+  if (isCustomThumbnail(row.id, key)) return playable ? `/media/${row.id}/${key.slice(prefix.length)}` : null;
+  if (!ready) return null;
+  return key.startsWith(prefix) ? `/media/${row.id}/${key.slice(prefix.length)}` : `/media/${row.id}/thumbnail.jpg`;
 }
 
 function toView(row: VideoRow): VideoView {
@@ -376,7 +418,7 @@ function toView(row: VideoRow): VideoView {
     channel: { id: row.channel_id, handle: row.channel_handle, name: row.channel_name },
     renditions: JSON.parse(row.renditions) as Rendition[],
     hlsUrl: playable ? `/media/${row.id}/master.m3u8` : null,
-    thumbnailUrl: ready && row.thumbnail_key ? `/media/${row.id}/thumbnail.jpg` : null,
+    thumbnailUrl: thumbnailUrlOf(row, ready, playable),
     watchUrl: `/watch/${row.id}`,
     createdAt: new Date(row.created_at).toISOString(),
     publishedAt: row.published_at ? new Date(row.published_at).toISOString() : null,

@@ -21,6 +21,10 @@ import type { ModerationService } from '../moderation/moderation-service.js';
 import { moderationRoutes } from '../moderation/moderation-routes.js';
 import type { VideosService } from '../catalog/videos-service.js';
 import { videosRoutes } from '../catalog/videos-routes.js';
+import type { ThumbnailsService } from '../catalog/thumbnails-service.js';
+import { thumbnailsRoutes } from '../catalog/thumbnails-routes.js';
+import type { ProgressEvents } from '../catalog/progress-events.js';
+import { progressRoutes } from '../catalog/progress-routes.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { MediaTools } from '../ports/media-runner.js';
 import type { TaskQueue } from '../processing/task-queue.js';
@@ -53,6 +57,7 @@ export interface AppServices {
   uploadApi: { policy: UploadPolicy; grants: UploadGrants; dedup: Dedup };
   metrics: Metrics;
   live: LivePlaylists;
+  progress: ProgressEvents;
   playback: PlaybackService;
   pipeline: PipelineService;
   tus: TusWebServer;
@@ -63,6 +68,7 @@ export interface AppServices {
   discovery: Discovery;
   limiter: RateLimiter;
   captions: CaptionsService;
+  thumbnails: ThumbnailsService;
   erasure: ErasureService;
   audit: AuditLog;
   moderation: ModerationService;
@@ -110,6 +116,8 @@ export async function buildApp(s: AppServices, opts: AppOptions): Promise<Fastif
   await app.register(playbackRoutes(s.playback));
   await app.register(engagementRoutes(s.engagement));
   await app.register(captionsRoutes(s.captions));
+  await app.register(thumbnailsRoutes(s.thumbnails));
+  await app.register(progressRoutes(s.videos, s.progress));
   await app.register(erasureRoutes(s.erasure, s.audit));
   await app.register(moderationRoutes(s.moderation));
   await app.register(discoveryRoutes(s.discovery));

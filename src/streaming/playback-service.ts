@@ -136,7 +136,8 @@ export class PlaybackService {
       baseUrl: base,
       hls,
       dash,
-      thumbnailUrl: v.thumbnailUrl ? base + 'thumbnail.jpg' : null,
+      // the thumbnail's own file name (a custom one lives under thumbs/ and changes name when replaced)
+      thumbnailUrl: v.thumbnailUrl ? base + v.thumbnailUrl.slice(`/media/${v.id}/`.length) : null,
       storyboard: hasStoryboard ? { vtt: base + 'storyboard.vtt', sprite: base + 'storyboard.jpg' } : null,
       captions: ((await this.opts.captions?.(v.id)) ?? []).map((c) => ({ lang: c.lang, label: c.label, url: base + c.file })),
       qualities: v.renditions.map((r) => ({ name: r.name, codec: r.codec ?? 'h264', width: r.width, height: r.height, fps: r.fps, bandwidth: r.bandwidth, codecs: r.codecs })),

@@ -21,6 +21,7 @@ export const APP_ROUTES = [
   '/login',
   '/signup',
   '/channel/:handle',
+  '/@:handle',
   '/search',
   '/history',
   '/playlists',

@@ -45,6 +45,8 @@ import { SearchIndexer } from '../discovery/search-indexer.js';
 import { createDiscovery, searchIndexFor, type Discovery } from '../discovery/discovery.js';
 import { limitsFor } from './limits.js';
 import { CaptionsService } from '../captions/captions-service.js';
+import { ThumbnailsService } from '../catalog/thumbnails-service.js';
+import { ProgressEvents } from '../catalog/progress-events.js';
 import { AuditLog } from '../erasure/audit-log.js';
 import { ErasureService } from '../erasure/erasure-service.js';
 import { ModerationService } from '../moderation/moderation-service.js';
@@ -181,6 +183,8 @@ export interface Platform extends Core {
   worker: Worker | null;
   engagement: Engagement;
   discovery: Discovery;
+  /** the studio's live progress streams (server-sent events) */
+  progress: ProgressEvents;
   /** remove expired unfinished uploads now (also runs every 15 minutes) */
   cleanupExpiredUploads(): Promise<number>;
   close(): Promise<void>;
@@ -210,6 +214,7 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
   const worker = opts.runWorker === false || config.workerConcurrency === 0 ? null : createWorker(core);
   const limits = limitsFor(config, log);
   const captions = new CaptionsService(database.db, blobs, videos);
+  const thumbnails = new ThumbnailsService(videos, blobs, core.media, { workDir: config.workDir, cipher: new SegmentCipher(database.db) });
   const audit = new AuditLog(database.db);
   const moderation = new ModerationService(database.db, videos, audit, config.adminEmails);
   const erasure = new ErasureService(database.db, videos, accounts, audit, (uploadId) => tus.store.remove(uploadId));
@@ -229,6 +234,9 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
     captions: (videoId) => captions.tracks(videoId),
     cipher: new SegmentCipher(database.db),
   });
+  const live = new LivePlaylists(videos, queue, pipeline.profile.audio.bitrateKbps, new SegmentCipher(database.db));
+  // the studio's server-sent processing progress
+  const progress = new ProgressEvents({ videos, tasks: (id) => queue.forVideo(id), availability: (id) => live.availability(id) });
   const app = await buildApp(
     {
       accounts,
@@ -240,12 +248,14 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
       discovery,
       limiter: limits.limiter,
       captions,
+      thumbnails,
       erasure,
       audit,
       moderation,
       uploadApi: { policy, grants, dedup: new Dedup(database.db, blobs) },
       metrics: core.metrics,
-      live: new LivePlaylists(videos, queue, pipeline.profile.audio.bitrateKbps, new SegmentCipher(database.db)),
+      live,
+      progress,
       playback,
       pipeline,
       tus: tus.server,
@@ -276,6 +286,7 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
     worker,
     engagement,
     discovery,
+    progress,
     cleanupExpiredUploads: () => tus.cleanupExpired(),
     async close() {
       clearInterval(cleanup);
