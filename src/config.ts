@@ -62,6 +62,15 @@ const EnvSchema = z.object({
   ADMIN_EMAILS: z.string().optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'a redis:// or rediss:// URL').optional(),
   LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  TIERING_POLICY: z.enum(['off', 'cold', 'drop-top']).default('off'),
+  TIERING_IDLE_DAYS: z.coerce.number().min(0).max(3650).default(30),
+  TIERING_MIN_VIEWS: z.coerce.number().int().min(1).max(1_000_000).default(1),
+  TIERING_DROP_RUNGS: z.coerce.number().int().min(1).max(8).default(1),
+  TIERING_KEEP_RUNGS: z.coerce.number().int().min(1).max(8).default(2),
+  TIERING_INTERVAL_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(60),
+  COLD_BLOB_DIR: z.string().optional(),
+  COLD_S3_BUCKET: z.string().optional(),
+  COLD_S3_PREFIX: z.string().default(''),
 });
 
 export interface Config {
@@ -116,6 +125,17 @@ export interface Config {
   redisUrl: string | null;
   /** sign-in attempts per minute, per client address and per email */
   loginAttemptsPerMinute: number;
+  /** storage tiering (src/tiering): the policy, and the cold store (a folder, or a bucket on the S3 endpoint of S3_*) */
+  tiering: {
+    policy: 'off' | 'cold' | 'drop-top';
+    idleDays: number;
+    minViews: number;
+    dropRungs: number;
+    keepRungs: number;
+    /** how often a worker applies the policy; 0 = only `reel tier` */
+    intervalMs: number;
+    cold: { dir: string } | { s3: NonNullable<Config['s3']> };
+  };
 }
 
 /** Parse a config from an environment-like record; throws one readable error listing every bad value. */
@@ -170,5 +190,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     edgePurgeSecret: e.EDGE_PURGE_SECRET ?? null,
     edgeAccessLog: e.EDGE_ACCESS_LOG ? (e.EDGE_ACCESS_LOG.startsWith('udp://') ? e.EDGE_ACCESS_LOG : resolve(e.EDGE_ACCESS_LOG)) : null,
     loginAttemptsPerMinute: e.LOGIN_ATTEMPTS_PER_MINUTE,
+    tiering: {
+      policy: e.TIERING_POLICY,
+      idleDays: e.TIERING_IDLE_DAYS,
+      minViews: e.TIERING_MIN_VIEWS,
+      dropRungs: e.TIERING_DROP_RUNGS,
+      keepRungs: e.TIERING_KEEP_RUNGS,
+      intervalMs: e.TIERING_INTERVAL_MINUTES * 60_000,
+      cold: e.COLD_S3_BUCKET
+        ? { s3: { bucket: e.COLD_S3_BUCKET, prefix: e.COLD_S3_PREFIX, endpoint: e.S3_ENDPOINT, region: e.S3_REGION, forcePathStyle: e.S3_FORCE_PATH_STYLE, accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY } } : { dir: resolve(e.COLD_BLOB_DIR ?? `${dataDir}/cold-blobs`) },
+    },
   };
 }

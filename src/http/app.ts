@@ -29,7 +29,7 @@ import type { BlobStore } from '../ports/blob-store.js';
 import type { MediaTools } from '../ports/media-runner.js';
 import type { TaskQueue } from '../processing/task-queue.js';
 import type { UploadsPort } from '../catalog/videos-routes.js';
-import { registerMediaRoutes } from '../streaming/media-routes.js';
+import { registerMediaRoutes, type MediaTiers } from '../streaming/media-routes.js';
 import type { LivePlaylists } from '../streaming/live-playlists.js';
 import type { PlaybackService } from '../streaming/playback-service.js';
 import { playbackRoutes } from '../streaming/playback-routes.js';
@@ -72,6 +72,8 @@ export interface AppServices {
   erasure: ErasureService;
   audit: AuditLog;
   moderation: ModerationService;
+  /** storage tiering: files of cold renditions, manifests without dropped ones (src/tiering) */
+  tiering?: MediaTiers;
 }
 
 export interface AppOptions {
@@ -112,7 +114,7 @@ export async function buildApp(s: AppServices, opts: AppOptions): Promise<Fastif
   await app.register(videosRoutes(s.videos, s.queue, s.uploads, s.live, s.pipeline));
   await app.register(opsRoutes(s.metrics));
   await app.register(uploadRoutes(s.uploadApi.grants, s.uploadApi.policy, s.uploadApi.dedup, s.videos));
-  registerMediaRoutes(app, s.playback, s.blobs, s.live, opts.edgePurgeSecret ?? null);
+  registerMediaRoutes(app, s.playback, s.blobs, s.live, opts.edgePurgeSecret ?? null, s.tiering ?? null);
   await app.register(playbackRoutes(s.playback));
   await app.register(engagementRoutes(s.engagement));
   await app.register(captionsRoutes(s.captions));

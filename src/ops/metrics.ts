@@ -72,6 +72,19 @@ export class Metrics {
     this.scrapeHooks.push(fn);
   }
 
+  /** storage tiering's bytes by tier (hot, cold, dropped, restoring), read at scrape time; set by the wiring */
+  storageBytesSource: (() => Promise<Record<string, number>>) | null = null;
+  readonly storageBytes: Gauge<'tier'> = new Gauge({
+    name: 'reel_storage_bytes',
+    help: 'bytes of published renditions and kept sources by storage tier (dropped: bytes freed, re-created on demand)',
+    labelNames: ['tier'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      if (!this.storageBytesSource) return;
+      for (const [tier, bytes] of Object.entries(await this.storageBytesSource())) this.storageBytes.set({ tier }, bytes);
+    },
+  });
+
   constructor(queue?: QueueStats) {
     collectDefaultMetrics({ register: this.registry, prefix: 'reel_' });
     if (!queue) return;

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { contentTypeFor, parseRange } from '../core/http-range.js';
-import { assertSafeKey, type BlobStore } from '../ports/blob-store.js';
+import { assertSafeKey, type BlobStat, type BlobStore } from '../ports/blob-store.js';
 import { videoPrefix } from '../catalog/videos-service.js';
 import { splitTokenPath } from '../core/playback-token.js';
 import type { LivePlaylists } from './live-playlists.js';
@@ -25,7 +25,21 @@ export function cacheControl(file: string, visibility: string, tokened: boolean)
   return 'public, max-age=31536000, immutable';
 }
 
-export function registerMediaRoutes(app: FastifyInstance, playback: PlaybackService, blobs: BlobStore, live: LivePlaylists, purgeSecret: string | null = null): void {
+/** Storage tiering's hooks (src/tiering): files of renditions moved to the cold store, manifests without dropped renditions. */
+export interface MediaTiers {
+  /** where a file the hot store lacks is (a cold rendition), or null */
+  locate(videoId: string, file: string): Promise<{ store: BlobStore; stat: BlobStat } | null>;
+  /** the manifest to serve instead of the stored one (renditions missing), or null */
+  manifest(videoId: string, file: string, read: () => Promise<string>): Promise<string | null>;
+}
+
+async function readText(blobs: BlobStore, key: string): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const c of await blobs.get(key)) parts.push(c as Buffer);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+export function registerMediaRoutes(app: FastifyInstance, playback: PlaybackService, blobs: BlobStore, live: LivePlaylists, purgeSecret: string | null = null, tiers: MediaTiers | null = null): void {
   app.route<{ Params: { id: string; '*': string } }>({
     method: ['GET', 'HEAD'],
     url: '/media/:id/*',
@@ -66,7 +80,9 @@ export function registerMediaRoutes(app: FastifyInstance, playback: PlaybackServ
           .header('Access-Control-Allow-Origin', '*')
           .send(req.method === 'HEAD' ? undefined : text);
       }
-      const stat = await blobs.stat(key);
+      let store = blobs;
+      let stat = await blobs.stat(key);
+      if (!stat && tiers) ({ store, stat } = (await tiers.locate(id, file)) ?? { store, stat });
       if (!stat) return notFound();
 
       reply.header('Content-Type', contentTypeFor(file));
@@ -79,6 +95,8 @@ export function registerMediaRoutes(app: FastifyInstance, playback: PlaybackServ
       else if (purging) reply.removeHeader('X-Accel-Expires');
       reply.header('Cache-Control', cacheControl(file, access.visibility, access.tokened));
       reply.header('Last-Modified', new Date(stat.modifiedMs).toUTCString());
+      const rewritten = tiers && isManifest(file) ? await tiers.manifest(id, file, () => readText(store, key)) : null;
+      if (rewritten !== null) return reply.header('Content-Length', Buffer.byteLength(rewritten)).send(req.method === 'HEAD' ? undefined : rewritten);
       const range = parseRange(req.headers.range, stat.size);
       if (range === 'unsatisfiable') {
         reply.header('Content-Range', `bytes */${stat.size}`);
@@ -88,7 +106,7 @@ export function registerMediaRoutes(app: FastifyInstance, playback: PlaybackServ
         reply.status(206).header('Content-Range', `bytes ${range.start}-${range.end}/${stat.size}`).header('Content-Length', range.end - range.start + 1);
       } else reply.header('Content-Length', stat.size);
       if (req.method === 'HEAD') return reply.send();
-      return reply.send(await blobs.get(key, range ?? undefined));
+      return reply.send(await store.get(key, range ?? undefined));
     },
   });
 

@@ -44,6 +44,10 @@ import type { SearchIndex } from '../ports/search-index.js';
 import { SearchIndexer } from '../discovery/search-indexer.js';
 import { createDiscovery, searchIndexFor, type Discovery } from '../discovery/discovery.js';
 import { limitsFor } from './limits.js';
+import { createTiering, startTieringSchedule } from './tiering.js';
+import { TieringService } from '../tiering/tiering-service.js';
+import { tieringHandlers } from '../tiering/recreate-steps.js';
+import { tieringRoutes } from '../tiering/tiering-routes.js';
 import { CaptionsService } from '../captions/captions-service.js';
 import { ThumbnailsService } from '../catalog/thumbnails-service.js';
 import { ProgressEvents } from '../catalog/progress-events.js';
@@ -87,6 +91,8 @@ export interface Core {
   playbackSecrets: string[];
   /** purges and pre-warms the edges (EDGE_URLS); a no-op without edges */
   edge: EdgeCache;
+  /** storage tiering: cold store, dropped rungs re-created on demand (TIERING_POLICY) */
+  tiering: TieringService;
 }
 
 export async function createCore(config: Config, logger?: Logger): Promise<Core> {
@@ -115,7 +121,9 @@ export async function createCore(config: Config, logger?: Logger): Promise<Core>
     log,
   });
   videos.onPurge((id, files, signed) => void edge.purge(id, files, signed).catch((err) => log.warn({ err, videoId: id }, 'edge purge failed')));
-  return { config, log, database, blobs, tools, media, accounts, videos, queue, pipeline, metrics, searchIndex, indexer, playbackSecrets, edge };
+  const tiering = createTiering(config, { db: database.db, blobs, queue, videos, profile, log });
+  metrics.storageBytesSource = () => tiering.bytesByTier();
+  return { config, log, database, blobs, tools, media, accounts, videos, queue, pipeline, metrics, searchIndex, indexer, playbackSecrets, edge, tiering };
 }
 
 /** On publish: subscribers' notifications, then (in the background) the edges' pre-warm. */
@@ -143,7 +151,8 @@ export function taskHandlers(core: Core): Record<string, TaskHandler> {
     workDir: config.workDir,
     keepSource: config.keepSource,
     notifier: publishedNotifier(core),
-    dedup: new Dedup(core.database.db, core.blobs),
+    // reads through the cold store: a duplicate of a video whose renditions went cold still gets every file
+    dedup: new Dedup(core.database.db, core.tiering.readThrough()),
     onPlayable: (_id, seconds) => core.metrics.timeToPlayable.observe(seconds),
     cipher: new SegmentCipher(core.database.db),
   };
@@ -156,6 +165,8 @@ export function taskHandlers(core: Core): Record<string, TaskHandler> {
     storyboard: storyboardStep(d),
     package: packageStep(d),
     publish: publishStep(d),
+    // re-creating renditions dropped by storage tiering
+    ...tieringHandlers(core.tiering, d),
     // the one-process, one-decode ladder (pipelines/single-process.json; the benchmark baseline)
     transcode: makeTranscodeHandler({
       videos: core.videos,
@@ -173,7 +184,8 @@ export function createWorker(core: Core): Worker {
     pollMs: core.config.workerPollMs,
     traceOf: async (videoId) => (await core.videos.row(videoId))?.trace_id ?? null,
     remoteWakeups: core.database.dialect === 'postgres' ? (wake) => listenForTasks(core.config.databaseUrl, TASKS_CHANNEL, wake, core.log) : undefined,
-    onGaveUp: (task, err, state) => core.pipeline.gaveUp(task, err, state),
+    // a re-creation that gives up leaves its renditions dropped; it never fails the (still playable) video
+    onGaveUp: (task, err, state) => (task.kind.startsWith('tier-') ? core.tiering.recreateFailed(task.video_id, JSON.parse(task.payload), task.key) : core.pipeline.gaveUp(task, err, state)),
     onAttempt: (task, ms, outcome, err) => recordAttempt(core.metrics, task, ms, outcome, err),
   });
 }
@@ -240,6 +252,7 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
   const app = await buildApp(
     {
       accounts,
+      tiering: core.tiering,
       videos,
       queue,
       blobs,
@@ -275,10 +288,12 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
   );
   const cleanup = setInterval(() => void tus.cleanupExpired().catch((err) => log.warn({ err }, 'upload cleanup failed')), 15 * 60_000);
   cleanup.unref();
+  await app.register(tieringRoutes(core.tiering, config.adminEmails));
   await app.register(adminRoutes(new AdminService(database.db, moderation, videos, queue, audit, settings)));
   // the edges' cache hit/miss log (EDGE_ACCESS_LOG) → reel_edge_cache_requests_total
   const edgeLog = config.edgeAccessLog ? await startEdgeCacheLog(config.edgeAccessLog, { record: (e) => core.metrics.recordEdgeCache(e) }, log) : null;
   if (edgeLog) core.metrics.beforeScrape(edgeLog.poll);
+  const stopTiering = worker ? startTieringSchedule(core.tiering, config.tiering.intervalMs, log) : () => {};
   worker?.start();
   return {
     ...core,
@@ -294,7 +309,9 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
       await startupReconcile;
       core.indexer.close();
       await edgeLog?.close();
+      stopTiering();
       await worker?.stop();
+      await core.tiering.settled();
       await app.close();
       await limits.close();
       await database.close();

@@ -29,7 +29,8 @@ export function encodeChunkStep(d: StepDeps): TaskHandler {
     const work = await mkdtemp(join(d.workDir, `${video.id}-c${chunk.index}-${codec}-`));
     // the source when it is kept; otherwise (a codec added after publishing) the chunk of the top H.264 rendition
     const fromSource = !!video.source_key || !!(await d.blobs.stat(sourceKey(video.id)));
-    const local = fromSource ? await openSource(d, video.source_key ?? sourceKey(video.id)) : await chunkOfTopRendition(d, video.id, plan, chunk.index, work);
+    const encoding = codec === 'h264' ? rungs.map((r) => r.name) : []; // re-creating dropped H.264 rungs (storage tiering)
+    const local = fromSource ? await openSource(d, video.source_key ?? sourceKey(video.id)) : await chunkOfTopRendition(d, video.id, plan, chunk.index, work, encoding);
     try {
       for (const r of rungs) await mkdir(join(work, renditionName(r.name, codec)));
       const last = chunk.index === plan.chunks.length - 1;
@@ -81,13 +82,20 @@ export function encodeChunkStep(d: StepDeps): TaskHandler {
 }
 
 /**
- * The chunk's span of the best H.264 rendition as a local fMP4 file (init + that chunk's segments), for
+ * The chunk's span of the best stored H.264 rendition as a local fMP4 file (init + that chunk's segments), for
  * encoding extra codecs after the source was deleted. Its timestamps start at the chunk's start.
  */
-async function chunkOfTopRendition(d: StepDeps, videoId: string, plan: MediaPlan, chunk: number, work: string) {
-  const top = plan.rungs[plan.rungs.length - 1].name;
-  const keys = (await d.blobs.list(`videos/${videoId}/${top}/`)).filter((k) => k.includes(`/c${String(chunk).padStart(5, '0')}_`)).sort();
-  if (!keys.length) throw new Error(`no ${top} segments for chunk ${chunk}`);
+async function chunkOfTopRendition(d: StepDeps, videoId: string, plan: MediaPlan, chunk: number, work: string, exclude: string[] = []) {
+  // the best H.264 rung still stored and not being encoded here (storage tiering may have dropped the top ones)
+  let top = '';
+  let keys: string[] = [];
+  for (const r of [...plan.rungs].reverse()) {
+    if (exclude.includes(r.name)) continue;
+    top = r.name;
+    keys = (await d.blobs.list(`videos/${videoId}/${top}/`)).filter((k) => k.includes(`/c${String(chunk).padStart(5, '0')}_`)).sort();
+    if (keys.length) break;
+  }
+  if (!keys.length) throw new Error(`no stored H.264 segments for chunk ${chunk}`);
   const parts: Buffer[] = [];
   for (const k of [segmentKey(videoId, `${top}/${HLS_INIT}`), ...keys]) {
     const chunks: Buffer[] = [];

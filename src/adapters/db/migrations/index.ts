@@ -13,6 +13,7 @@ import { m0007 } from './0007-captions.js';
 import { m0008 } from './0008-trace.js';
 import { m0009 } from './0009-audit.js';
 import { m0010 } from './0010-moderation.js';
+import { m0011 } from './0011-storage-tiering.js';
 import { m0013 } from './0013-admin-console.js';
 
 export const migrations: Record<string, Migration> = {
@@ -26,5 +27,6 @@ export const migrations: Record<string, Migration> = {
   '0008_trace': m0008,
   '0009_audit': m0009,
   '0010_moderation': m0010,
+  '0011_storage_tiering': m0011,
   '0013_admin_console': m0013,
 };
