@@ -36,6 +36,7 @@ const EnvSchema = z.object({
   KEEP_SOURCE: bool.default(false),
   WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(1),
   WORKER_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
+  WORKER_EXPRESS_SLOTS: z.coerce.number().int().min(0).max(8).default(1),
   FFMPEG_PATH: z.string().optional(),
   FFPROBE_PATH: z.string().optional(),
   FFMPEG_PREFER_BUNDLED: bool.default(false),
@@ -91,6 +92,8 @@ export interface Config {
   workerConcurrency: number;
   /** how often an idle worker looks for tasks made runnable by another process (PostgreSQL also pushes them) */
   workerPollMs: number;
+  /** extra task slots per worker for urgent tasks (inspect, plan, fast start, audio) */
+  workerExpressSlots: number;
   ffmpegPath?: string;
   ffprobePath?: string;
   ffmpegPreferBundled: boolean;
@@ -168,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keepSource: e.KEEP_SOURCE,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerPollMs: e.WORKER_POLL_MS,
+    workerExpressSlots: e.WORKER_EXPRESS_SLOTS,
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     ffmpegPreferBundled: e.FFMPEG_PREFER_BUNDLED,

@@ -110,8 +110,8 @@ export class TaskQueue {
     if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${videoId}))`.execute(tx);
   }
 
-  /** Claim the most urgent runnable task (lowest priority number first, then oldest). */
-  async claim(workerId: string, leaseMs: number, kinds?: string[]): Promise<Task | null> {
+  /** Claim the most urgent runnable task (lowest priority number first, then oldest), of `kinds` and at most `maxPriority` when given. */
+  async claim(workerId: string, leaseMs: number, kinds?: string[], maxPriority?: number): Promise<Task | null> {
     const t = this.now();
     return this.db.transaction().execute(async (tx) => {
       let q = tx
@@ -123,6 +123,7 @@ export class TaskQueue {
         .orderBy('created_at', 'asc')
         .limit(1);
       if (kinds?.length) q = q.where('kind', 'in', kinds);
+      if (maxPriority !== undefined) q = q.where('priority', '<=', maxPriority);
       if (this.dialect === 'postgres') q = q.modifyEnd(sql`for update skip locked`);
       const next = await q.executeTakeFirst();
       if (!next) return null;

@@ -26,6 +26,11 @@ export function isRecoverable(err: unknown): boolean {
 
 export interface WorkerOptions {
   concurrency: number;
+  /**
+   * extra slots that only take urgent tasks (priority ≤ EXPRESS_PRIORITY: inspect, plan, the fast-start chunk,
+   * the audio pass), so a new upload becomes playable while long chunk encodes hold the normal slots
+   */
+  expressSlots?: number;
   leaseMs?: number;
   pollMs?: number;
   /** the correlation id of a video (its tasks log under it) */
@@ -38,9 +43,13 @@ export interface WorkerOptions {
   onAttempt?: (task: Task, ms: number, outcome: 'done' | 'queued' | 'failed' | 'dead', err?: unknown) => void;
 }
 
+/** tasks at or below this priority number may run in an express slot (see pipelines/default.json) */
+export const EXPRESS_PRIORITY = 1;
+
 export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private running = 0;
+  private express = 0;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly inFlight = new Set<Promise<void>>();
@@ -83,26 +92,35 @@ export class Worker {
   private async fill(): Promise<void> {
     await this.queue.requeueExpired();
     while (!this.stopped && this.running < this.opts.concurrency) {
-      // take the slot before the (async) claim, so concurrent fills never exceed the concurrency
-      this.running++;
-      let task: Task | null;
-      try {
-        task = await this.queue.claim(this.id, this.leaseMs);
-      } catch (err) {
-        this.running--;
-        throw err;
-      }
-      if (!task) {
-        this.running--;
-        return;
-      }
-      const p = this.execute(task).finally(() => {
-        this.running--;
-        this.inFlight.delete(p);
-        this.tick();
-      });
-      this.inFlight.add(p);
+      if (!(await this.claimInto('running'))) break;
     }
+    while (!this.stopped && this.express < (this.opts.expressSlots ?? 0)) {
+      if (!(await this.claimInto('express', EXPRESS_PRIORITY))) break;
+    }
+  }
+
+  /** Claim one task into a normal or an express slot and start it; false when there was none. */
+  private async claimInto(slot: 'running' | 'express', maxPriority?: number): Promise<boolean> {
+    // take the slot before the (async) claim, so concurrent fills never exceed the slots
+    this[slot]++;
+    let task: Task | null;
+    try {
+      task = await this.queue.claim(this.id, this.leaseMs, undefined, maxPriority);
+    } catch (err) {
+      this[slot]--;
+      throw err;
+    }
+    if (!task) {
+      this[slot]--;
+      return false;
+    }
+    const p = this.execute(task).finally(() => {
+      this[slot]--;
+      this.inFlight.delete(p);
+      this.tick();
+    });
+    this.inFlight.add(p);
+    return true;
   }
 
   private async execute(task: Task): Promise<void> {

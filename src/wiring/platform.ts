@@ -42,7 +42,7 @@ import type { BlobStore } from '../ports/blob-store.js';
 import { S3BlobStore } from '../adapters/blob/s3-blob-store.js';
 import type { SearchIndex } from '../ports/search-index.js';
 import { SearchIndexer } from '../discovery/search-indexer.js';
-import { createDiscovery, searchIndexFor, type Discovery } from '../discovery/discovery.js';
+import { createDiscovery, searchIndexFor, startCowatchRefresh, type Discovery } from '../discovery/discovery.js';
 import { limitsFor } from './limits.js';
 import { createTiering, startTieringSchedule } from './tiering.js';
 import { TieringService } from '../tiering/tiering-service.js';
@@ -182,6 +182,7 @@ export function createWorker(core: Core): Worker {
     concurrency: Math.max(1, core.config.workerConcurrency),
     leaseMs: core.config.taskLeaseMs,
     pollMs: core.config.workerPollMs,
+    expressSlots: core.config.workerExpressSlots,
     traceOf: async (videoId) => (await core.videos.row(videoId))?.trace_id ?? null,
     remoteWakeups: core.database.dialect === 'postgres' ? (wake) => listenForTasks(core.config.databaseUrl, TASKS_CHANNEL, wake, core.log) : undefined,
     // a re-creation that gives up leaves its renditions dropped; it never fails the (still playable) video
@@ -239,6 +240,8 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
     .catch((err) => log.warn({ err }, 'search index reconcile failed'));
   const reconcile = config.searchReconcileMs > 0 ? setInterval(() => void core.indexer.reconcile().catch((err) => log.warn({ err }, 'search index reconcile failed')), config.searchReconcileMs) : null;
   reconcile?.unref();
+  // the co-watch table behind recommendations: the last 30 s of views (+ 5 s commit lag) every 30 s
+  const stopCowatch = startCowatchRefresh(discovery.cowatch, 30_000, log);
   const playback = new PlaybackService(videos, blobs, {
     secrets: core.playbackSecrets,
     ttlSec: config.playbackTokenTtlSec,
@@ -308,8 +311,9 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
       if (reconcile) clearInterval(reconcile);
       await startupReconcile;
       core.indexer.close();
-      await edgeLog?.close();
+      await stopCowatch();
       stopTiering();
+      await edgeLog?.close();
       await worker?.stop();
       await core.tiering.settled();
       await app.close();

@@ -106,7 +106,10 @@ describe('crash recovery (real server process, kill -9)', () => {
     await worker!.kill9();
     const interrupted = atKill.filter((t) => t.state === 'running').map((t) => t.key);
     const finishedBefore = atKill.filter((t) => t.state === 'done').map((t) => t.key);
-    expect(interrupted.length).toBe(1);
+    // one normal slot and one express slot (an urgent task such as the audio pass may run beside the chunk)
+    expect(interrupted.length).toBeGreaterThanOrEqual(1);
+    expect(interrupted.length).toBeLessThanOrEqual(2);
+    expect(interrupted.some((k) => atKill.find((t) => t.key === k)?.kind === 'encode-chunk')).toBe(true);
 
     worker = await startServerProcess(env, ['worker']);
     let v: any;

@@ -32,10 +32,13 @@ export function inspectStep(d: StepDeps): TaskHandler {
     if (!container) throw new MediaError('unsupported_format', 'The file is not a video container Reel recognises (checked its first bytes); supported: MP4/MOV, WebM/MKV, AVI, Ogg, MPEG-TS, FLV.');
     const local = await openSource(d, key);
     try {
+      // the packet scan runs alongside the probe (and the hash): a file the probe refuses fails with the probe's reason
+      const scanning = d.media.videoPackets(local.path);
+      scanning.catch(() => {});
       const probe = await d.media.probe(local.path);
       const info = parseProbe(probe);
       validateMedia(info);
-      const packets = await d.media.videoPackets(local.path);
+      const packets = await scanning;
       const startTime = Number(probe.format?.start_time ?? 0) || 0;
       const framePts = packets.map((p) => p.pts - startTime).sort((a, b) => a - b);
       const keyframePts = packets.filter((p) => p.key).map((p) => p.pts - startTime).sort((a, b) => a - b);
