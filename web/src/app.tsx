@@ -60,6 +60,9 @@ function Shell() {
     const m = match(pattern, path);
     if (m) { Page = C; params = m; break; }
   }
+  // a channel by its handle: /@handle
+  const at = /^\/@([^/]+)\/?$/.exec(path);
+  if (at) { Page = Channel; params = { handle: decodeURIComponent(at[1]) }; }
   return (
     <div className={`shell${path.startsWith('/watch/') ? ' shell-watch' : ''}`}>
       <a href="#main" className="skip-link">Skip to content</a>

@@ -18,6 +18,14 @@ export async function api<T = any>(path: string, opts: { method?: string; body?:
   return body as T;
 }
 
+/** Send a file as the raw request body (e.g. a thumbnail image); JSON back, errors as ApiError. */
+export async function sendFile<T = any>(path: string, file: Blob, method = 'PUT'): Promise<T> {
+  const res = await fetch(path, { method, credentials: 'same-origin', headers: { 'content-type': file.type || 'application/octet-stream' }, body: file });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(body?.error?.message ?? res.statusText, res.status, body?.error?.code);
+  return body as T;
+}
+
 /** The same, but null when the endpoint or resource does not exist (404/405) — for features still being built. */
 export async function maybe<T = any>(path: string): Promise<T | null> {
   try {
@@ -29,6 +37,19 @@ export async function maybe<T = any>(path: string): Promise<T | null> {
 }
 
 export interface Channel { id: string; handle: string; name: string }
+export interface ChannelInfo extends Channel { createdAt: string; subscriberCount: number; videoCount: number }
+/** One video's processing as the studio's event stream reports it (GET /api/me/videos/events). */
+export interface ProgressSnapshot {
+  id: string;
+  title: string;
+  status: Video['status'];
+  playable: boolean;
+  progress: number;
+  durationSec: number | null;
+  rungs: Record<string, number>;
+  tasks: { done: number; total: number; failed: number };
+  error: { code: string; message: string } | null;
+}
 export interface Rendition { name: string; codec?: string; width: number; height: number; fps: number; codecs: string; bandwidth: number }
 export type Visibility = 'public' | 'unlisted' | 'private';
 export interface Video {

@@ -1,13 +1,15 @@
 // Creator studio: my videos with live processing progress, edit details and visibility, delete, analytics,
 // and the unfinished uploads list.
 import { useCallback, useEffect, useState } from 'react';
-import { api, type Video, type Visibility } from '../lib/api';
+import { api, type ProgressSnapshot, type Video, type Visibility } from '../lib/api';
 import { fmtCompact, fmtDuration, timeAgo } from '../lib/format';
 import { Link } from '../lib/router';
 import { useRequireSession } from '../lib/session';
 import { AnalyticsChart } from '../studio/AnalyticsChart';
 import { Interrupted } from '../studio/Interrupted';
 import { ProcessingProgress } from '../studio/ProcessingProgress';
+import { ThumbnailEditor } from '../studio/ThumbnailEditor';
+import { useProgressStream, type ProgressMode } from '../studio/progress-stream';
 import { Icon } from '../components/Icon';
 
 function EditPanel({ video, onSaved, onClose }: { video: Video; onSaved(v: Video): void; onClose(): void }) {
@@ -42,7 +44,7 @@ function EditPanel({ video, onSaved, onClose }: { video: Video; onSaved(v: Video
   );
 }
 
-function Row({ video, onChange, onReload }: { video: Video; onChange(v: Video | null): void; onReload(): void }) {
+function Row({ video, snapshot, mode, onChange, onReload }: { video: Video; snapshot?: ProgressSnapshot; mode: ProgressMode; onChange(v: Video | null): void; onReload(): void }) {
   const [panel, setPanel] = useState<'edit' | 'analytics' | null>(null);
   return (
     <>
@@ -56,7 +58,7 @@ function Row({ video, onChange, onReload }: { video: Video; onChange(v: Video | 
         </td>
         <td className={`status status-${video.status}`}>
           <span className="status-word">{video.status}</span>{video.error ? `: ${video.error.message}` : ''}
-          {video.status === 'processing' && <ProcessingProgress video={video} onChange={onReload} />}
+          {video.status === 'processing' && <ProcessingProgress video={video} snapshot={snapshot} mode={mode} onChange={onReload} />}
           {video.status === 'ready' && <div className="muted">{video.renditions.map((r) => r.name).join(', ')}</div>}
         </td>
         <td>
@@ -87,7 +89,12 @@ function Row({ video, onChange, onReload }: { video: Video; onChange(v: Video | 
       {panel && (
         <tr className="panel-row">
           <td colSpan={5}>
-            {panel === 'edit' ? <EditPanel video={video} onSaved={(v) => onChange(v)} onClose={() => setPanel(null)} /> : <AnalyticsChart videoId={video.id} />}
+            {panel === 'edit' ? (
+              <div className="edit-grid">
+                <EditPanel video={video} onSaved={(v) => onChange(v)} onClose={() => setPanel(null)} />
+                <ThumbnailEditor video={video} onSaved={(v) => onChange(v)} />
+              </div>
+            ) : <AnalyticsChart videoId={video.id} />}
           </td>
         </tr>
       )}
@@ -100,12 +107,21 @@ export function Studio() {
   const [videos, setVideos] = useState<Video[] | null>(null);
   const reload = useCallback(() => { api<{ items: Video[] }>('/api/me/videos').then((r) => setVideos(r.items), () => {}); }, []);
   useEffect(() => { if (me) reload(); }, [me, reload]);
-  // uploads in progress elsewhere (another tab, another device) show up without a reload
+  // processing progress pushed by the server (server-sent events); polling when the stream is not up
+  const stream = useProgressStream(!!me, reload);
+  const polling = stream.mode === 'polling';
+  // a video the stream reports further along (uploaded → processing → ready/failed) than the list: reload the list
   useEffect(() => {
-    if (!videos?.some((v) => v.status === 'uploading')) return;
+    if (!videos) return;
+    const rank = (status: string) => (status === 'uploading' ? 0 : status === 'processing' ? 1 : 2);
+    if (videos.some((v) => stream.snapshots[v.id] && rank(stream.snapshots[v.id].status) > rank(v.status))) reload();
+  }, [stream.snapshots, videos, reload]);
+  // without the stream, uploads in progress elsewhere (another tab, another device) show up by polling the list
+  useEffect(() => {
+    if (!polling || !videos?.some((v) => v.status === 'uploading')) return;
     const t = setInterval(reload, 5000);
     return () => clearInterval(t);
-  }, [videos, reload]);
+  }, [videos, reload, polling]);
   document.title = 'Studio · Reel';
   if (!me || !videos) return <main className="page"><p className="muted">Loading…</p></main>;
   const listed = videos.filter((v) => v.status !== 'uploading');
@@ -116,11 +132,11 @@ export function Studio() {
         <Link to="/upload" className="button"><Icon name="upload" size={20} /> Upload</Link>
       </div>
       <Interrupted uploading={videos.filter((v) => v.status === 'uploading')} onDone={reload} />
-      <div className="table-wrap">
+      <div className="table-wrap" id="studio-videos" data-progress={stream.mode}>
         <table className="studio-table">
           <thead><tr><th scope="col">Video</th><th scope="col">Status</th><th scope="col">Visibility</th><th scope="col">Views</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
           <tbody id="rows">
-            {listed.map((v) => <Row key={v.id} video={v} onReload={reload} onChange={(n) => setVideos((vs) => (n ? vs!.map((x) => (x.id === v.id ? n : x)) : vs!.filter((x) => x.id !== v.id)))} />)}
+            {listed.map((v) => <Row key={v.id} video={v} snapshot={stream.snapshots[v.id]} mode={stream.mode} onReload={reload} onChange={(n) => setVideos((vs) => (n ? vs!.map((x) => (x.id === v.id ? n : x)) : vs!.filter((x) => x.id !== v.id)))} />)}
           </tbody>
         </table>
         {listed.length === 0 && <p className="muted">No videos yet. <Link to="/upload">Upload one.</Link></p>}

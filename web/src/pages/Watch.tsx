@@ -1,6 +1,8 @@
 // The watch page: player, title, channel + subscribe, views, likes, description, comments, up next.
 // #state says why nothing plays (missing/private, processing, failed) and is empty when all is well.
+// When the video ends, autoplay (a persisted toggle) counts down over the player and goes to the first up-next video.
 import { useCallback, useEffect, useState } from 'react';
+import type { Video } from '../lib/api';
 import { timeAgo } from '../lib/format';
 import { Link, useLocation } from '../lib/router';
 import { preloadHls } from '../player/engine';
@@ -9,6 +11,7 @@ import { SubscribeButton } from '../components/SubscribeButton';
 import { Comments } from '../watch/Comments';
 import { Ratings, SaveMenu, ShareButton, useStats, ViewCount } from '../watch/Engagement';
 import { UpNext } from '../watch/UpNext';
+import { AutoplayOverlay, useAutoplayCountdown, useAutoplayPreference } from '../watch/Autoplay';
 import { useWatchable } from '../watch/use-watchable';
 
 export function Watch({ id }: { id: string }) {
@@ -20,13 +23,19 @@ export function Watch({ id }: { id: string }) {
   const [expanded, setExpanded] = useState(false);
   const toggleTheater = useCallback(() => setTheater((t) => { localStorage.setItem('reel_theater', t ? '0' : '1'); return !t; }), []);
   const onState = useCallback((s: string | null) => setState(s ?? ''), [setState]);
+  const [next, setNext] = useState<Video[]>([]);
+  const [autoplay, setAutoplay] = useAutoplayPreference();
+  const countdown = useAutoplayCountdown(autoplay, next[0]);
 
   return (
     <main className={`watch${theater ? ' watch-theater' : ''}`}>
       <div className="watch-primary">
         <div id="state" className={`state${state ? ' state-visible' : ''}`} role="status">{state}</div>
         {playback ? (
-          <Player playback={playback} processing={video?.status !== 'ready'} dash={query.get('player') === 'dash'} theater={theater} onTheater={toggleTheater} onState={onState} />
+          <div className="player-wrap">
+            <Player playback={playback} processing={video?.status !== 'ready'} dash={query.get('player') === 'dash'} theater={theater} onTheater={toggleTheater} onState={onState} onEnded={countdown.start} />
+            {countdown.left !== null && next[0] && <AutoplayOverlay next={next[0]} left={countdown.left} onCancel={countdown.cancel} />}
+          </div>
         ) : (
           // no thumbnail here: unlisted and private videos' files need the signed URLs of the playback descriptor
           <div className="player placeholder" aria-hidden="true" />
@@ -63,7 +72,7 @@ export function Watch({ id }: { id: string }) {
         )}
       </div>
       <div className="watch-secondary">
-        <UpNext videoId={id} />
+        <UpNext videoId={id} onList={setNext} autoplay={autoplay} onAutoplay={setAutoplay} />
       </div>
     </main>
   );

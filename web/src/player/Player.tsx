@@ -38,7 +38,10 @@ export function Player({ playback: d, processing, dash = false, tv = false, thea
   const [volume, setVolume] = useState(1);
   const [muted, setMuted] = useState(false);
   const [rate, setRate] = useState(1);
-  const [captions, setCaptions] = useState(false);
+  // the caption track shown (its language), null when off; the choice persists per browser
+  const [captionLang, setCaptionLang] = useState<string | null>(null);
+  const lastCaption = useRef<string | null>(null);
+  const captions = captionLang !== null;
   const [fullscreen, setFullscreen] = useState(false);
   const [tiles, setTiles] = useState<Tile[]>([]);
   const [hover, setHover] = useState<{ x: number; t: number } | null>(null);
@@ -77,6 +80,29 @@ export function Player({ playback: d, processing, dash = false, tv = false, thea
       if (window.reelPlayer?.video === video) delete window.reelPlayer;
     };
     // the descriptor is fixed for the life of this player
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [d.videoId]);
+
+  // show one caption track (by language) or none; the <track> elements load their WebVTT when shown
+  const showCaptions = (lang: string | null, remember = true) => {
+    const v = videoRef.current;
+    if (!v) return;
+    let shown: string | null = null;
+    for (let i = 0; i < v.textTracks.length; i++) {
+      const t = v.textTracks[i];
+      if (t.kind !== 'subtitles' && t.kind !== 'captions') continue;
+      const on = lang !== null && shown === null && t.language === lang;
+      t.mode = on ? 'showing' : 'disabled';
+      if (on) shown = lang;
+    }
+    setCaptionLang(shown);
+    if (shown) lastCaption.current = shown;
+    if (remember) try { localStorage.setItem('reel_captions', shown ?? ''); } catch { /* private mode */ }
+  };
+  useEffect(() => {
+    let saved: string | null = null;
+    try { saved = localStorage.getItem('reel_captions'); } catch { /* private mode */ }
+    if (saved && d.captions.some((c) => c.lang === saved)) showCaptions(saved, false);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [d.videoId]);
 
@@ -139,11 +165,10 @@ export function Player({ playback: d, processing, dash = false, tv = false, thea
     },
     toggleTheater: () => onTheater?.(),
     toggleCaptions: () => {
-      const v = videoRef.current!;
-      const track = v.textTracks[0];
-      if (!track) return;
-      track.mode = track.mode === 'showing' ? 'hidden' : 'showing';
-      setCaptions(track.mode === 'showing');
+      if (!d.captions.length) return;
+      if (captionLang !== null) showCaptions(null);
+      else showCaptions(lastCaption.current && d.captions.some((c) => c.lang === lastCaption.current) ? lastCaption.current : d.captions[0].lang);
+      say(captionLang !== null ? 'Captions off' : 'Captions on');
     },
     speedBy: (step) => {
       const v = videoRef.current!;
@@ -262,7 +287,16 @@ export function Player({ playback: d, processing, dash = false, tv = false, thea
           <span id="current-level" className="muted current-level" aria-live="polite">{current}</span>
           <span className="spacer" />
           {d.captions.length > 0 && (
-            <button id="captions" className="icon-button" aria-label="Captions (c)" aria-pressed={captions} onClick={() => actions.toggleCaptions()}><Icon name="captions" /></button>
+            <>
+              <button id="captions" className="icon-button" aria-label="Captions (c)" aria-pressed={captions} onClick={() => actions.toggleCaptions()}><Icon name="captions" /></button>
+              <label className="control-select">
+                <span className="visually-hidden">Caption track</span>
+                <select id="captions-track" aria-label="Caption track" value={captionLang ?? ''} onChange={(e) => showCaptions(e.target.value || null)}>
+                  <option value="">Captions off</option>
+                  {d.captions.map((c) => <option key={c.lang} value={c.lang}>{c.label}</option>)}
+                </select>
+              </label>
+            </>
           )}
           <label className="control-select">
             <span className="visually-hidden">Speed</span>

@@ -1,15 +1,18 @@
-// Live processing progress of one video: seconds encoded per rung (from /availability) against the duration,
-// tasks done (from /tasks), and "Playable now" as soon as the first rung plays. Polls every 1.5 s.
+// Live processing progress of one video: seconds encoded per rung against the duration, tasks done, and
+// "Playable now" as soon as the first rung plays. Pushed by the studio's event stream; without it (mode "polling"),
+// polls /availability and /tasks every 1.5 s.
 import { useEffect, useState } from 'react';
-import { api, type Video } from '../lib/api';
+import { api, type ProgressSnapshot, type Video } from '../lib/api';
+import type { ProgressMode } from './progress-stream';
 
 interface Task { kind: string; state: string }
 
-export function ProcessingProgress({ video, onChange }: { video: Video; onChange(): void }) {
+function usePolledProgress(video: Video, enabled: boolean, onChange: () => void) {
   const [rungs, setRungs] = useState<Record<string, number>>({});
   const [tasks, setTasks] = useState<Task[]>([]);
   const [playable, setPlayable] = useState(video.playable);
   useEffect(() => {
+    if (!enabled) return;
     let stop = false;
     let timer = 0;
     const tick = async () => {
@@ -26,13 +29,24 @@ export function ProcessingProgress({ video, onChange }: { video: Video; onChange
     void tick();
     return () => { stop = true; clearTimeout(timer); };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [video.id]);
-  const dur = video.durationSec ?? 0;
-  const done = tasks.filter((t) => t.state === 'done').length;
+  }, [video.id, enabled]);
+  return { rungs, playable, done: tasks.filter((t) => t.state === 'done').length, total: tasks.length };
+}
+
+export function ProcessingProgress({ video, snapshot, mode, onChange }: { video: Video; snapshot?: ProgressSnapshot; mode: ProgressMode; onChange(): void }) {
+  // poll only when the stream is not coming (refused, dropped, too slow to start)
+  const polled = usePolledProgress(video, mode === 'polling', onChange);
+  const snap = mode !== 'polling' ? snapshot : undefined;
+  const rungs = snap ? snap.rungs : polled.rungs;
+  const playable = snap ? snap.playable : polled.playable;
+  const done = snap ? snap.tasks.done : polled.done;
+  const total = snap ? snap.tasks.total : polled.total;
+  const progress = snap ? snap.progress : video.progress;
+  const dur = snap?.durationSec ?? video.durationSec ?? 0;
   return (
-    <div className="processing" aria-live="polite">
+    <div className="processing" aria-live="polite" data-source={snap ? 'events' : 'polling'}>
       <div>
-        {Math.round(video.progress * 100)}%{tasks.length ? <span className="muted"> · {done}/{tasks.length} tasks</span> : null}
+        <span className="processing-pct">{Math.round(progress * 100)}%</span>{total ? <span className="muted"> · {done}/{total} tasks</span> : null}
         {playable && <span className="pill pill-ok playable-now">Playable now</span>}
       </div>
       {Object.keys(rungs).length > 0 && (
