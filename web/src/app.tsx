@@ -18,6 +18,7 @@ const PlaylistPage = page(() => import('./pages/Playlists'), 'PlaylistPage');
 const History = page(() => import('./pages/History'), 'History');
 const Notifications = page(() => import('./pages/Notifications'), 'Notifications');
 const Login = page(() => import('./pages/Login'), 'Login');
+const Admin = page(() => import('./pages/Admin'), 'Admin');
 const TvHome = page(() => import('./tv/TvHome'), 'TvHome');
 const TvWatch = page(() => import('./tv/TvWatch'), 'TvWatch');
 
@@ -35,6 +36,7 @@ const ROUTES: Array<[string, ComponentType<any>]> = [
   ['/history', History],
   ['/notifications', Notifications],
   ['/login', Login],
+  ['/admin', Admin],
   ['/signup', Login],
 ];
 

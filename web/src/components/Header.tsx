@@ -20,10 +20,24 @@ function useUnread(signedIn: boolean, path: string): number {
   return n;
 }
 
+/** Whether the signed-in account is a site admin (the admin console link is shown only then). */
+function useIsAdmin(userId: string | undefined): boolean {
+  const [admin, setAdmin] = useState(false);
+  useEffect(() => {
+    setAdmin(false);
+    if (!userId) return;
+    let stop = false;
+    api<{ admin: boolean }>('/api/admin/access').then((r) => !stop && setAdmin(r.admin), () => {});
+    return () => { stop = true; };
+  }, [userId]);
+  return admin;
+}
+
 export function Header({ onMenu }: { onMenu(): void }) {
   const { me, signOut } = useSession();
   const { path } = useLocation();
   const unread = useUnread(!!me, path);
+  const admin = useIsAdmin(me?.id);
   return (
     <header className="top">
       <button className="icon-button menu-button" aria-label="Menu" onClick={onMenu}><Icon name="menu" /></button>
@@ -32,6 +46,7 @@ export function Header({ onMenu }: { onMenu(): void }) {
       <nav className="top-actions" aria-label="Account">
         {me ? (
           <>
+            {admin && <Link to="/admin" className="button secondary" id="admin-link" aria-current={path === '/admin' ? 'page' : undefined}>Admin</Link>}
             <Link to="/upload" className="button secondary" aria-label="Upload a video"><Icon name="upload" size={20} /> Upload</Link>
             <Link to="/notifications" className="icon-button bell" id="notifications-link" aria-label={`Notifications${unread ? `, ${unread} unread` : ''}`}>
               <Icon name="bell" />{unread > 0 && <span className="badge" id="unread-count">{unread > 99 ? '99+' : unread}</span>}
