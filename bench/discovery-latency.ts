@@ -3,6 +3,12 @@
  * PostgreSQL. Target: p99 ≤ 20 ms (the seed's 200 ms ÷ 10).
  *
  *   npx tsx bench/discovery-latency.ts [--videos=100000] [--viewers=50000] [--events=1000000] [--n=1000] [--db=sqlite|postgres|both] [--pg=URL]
+ *                                      [--cache=DIR] [--profile]
+ *
+ * --cache=DIR keeps the loaded database (SQLite: a file in DIR; PostgreSQL: a schema named after the sizes) and
+ * reuses it on the next run with the same sizes (the catalogue is regenerated from the same seed and matches it);
+ * delete DIR (and `drop schema bench_cache_… cascade`) to start over. --profile prints the mean time per
+ * stage (candidate query, index search, hydration) of each operation.
  *
  * The synthetic catalogue and log of bench/discovery-synthetic.ts are loaded through the product's migrations,
  * the search index is built by the product's indexer; then the services behind the endpoints are called one
@@ -15,15 +21,17 @@
  * trending and popular lists are cached (recomputed every DISCOVERY_CACHE_SECONDS) and reported separately as the
  * cost of one recomputation. The recommendation budget is raised to 10 s so the stages' real time is measured.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { openDatabase, type DatabaseHandle } from '../src/adapters/db/connect.js';
 import { VideosService } from '../src/catalog/videos-service.js';
 import { FsBlobStore } from '../src/adapters/blob/fs-blob-store.js';
 import { CandidateQueries } from '../src/discovery/candidates.js';
+import { CowatchTable } from '../src/discovery/cowatch.js';
 import { TrendingService } from '../src/discovery/trending-service.js';
 import { RecommendationsService } from '../src/discovery/recommendations-service.js';
 import { SearchService } from '../src/discovery/search-service.js';
@@ -31,27 +39,36 @@ import { searchIndexFor } from '../src/discovery/discovery.js';
 import { generate, load, rng } from './discovery-synthetic.js';
 
 function parseCli(argv: string[]) {
-  const o = { videos: 100_000, viewers: 50_000, events: 1_000_000, n: 1000, db: 'both', pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' };
+  const o = { videos: 100_000, viewers: 50_000, events: 1_000_000, n: 1000, db: 'both', pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', cache: '', profile: false };
   for (const a of argv) {
-    const m = /^--(videos|viewers|events|n|db|pg)=(.+)$/.exec(a);
+    if (a === '--profile') {
+      o.profile = true;
+      continue;
+    }
+    const m = /^--(videos|viewers|events|n|db|pg|cache)=(.+)$/.exec(a);
     if (!m) throw new Error(`unknown option ${a}`);
-    if (m[1] === 'db' || m[1] === 'pg') o[m[1]] = m[2];
+    if (m[1] === 'db' || m[1] === 'pg' || m[1] === 'cache') o[m[1]] = m[2];
     else o[m[1] as 'videos'] = Number(m[2]);
   }
   return o;
 }
 
-async function openBenchDb(kind: string, pgUrl: string): Promise<{ handle: DatabaseHandle; cleanup(): Promise<void> }> {
+/** `cached`: a name to keep the database under (reused when it exists) */
+async function openBenchDb(kind: string, pgUrl: string, cached?: { dir: string; name: string }): Promise<{ handle: DatabaseHandle; cleanup(): Promise<void> }> {
   if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'reel-bench-discovery-'));
-    const handle = await openDatabase(`sqlite:${join(dir, 'reel.db')}`);
-    return { handle, cleanup: async () => (await handle.close(), rmSync(dir, { recursive: true, force: true })) };
+    const dir = cached ? cached.dir : mkdtempSync(join(tmpdir(), 'reel-bench-discovery-'));
+    const handle = await openDatabase(`sqlite:${join(dir, cached ? `${cached.name}.db` : 'reel.db')}`);
+    return { handle, cleanup: async () => (await handle.close(), cached ? undefined : rmSync(dir, { recursive: true, force: true })) };
   }
-  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  const schema = cached ? cached.name : `bench_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: pgUrl });
   await admin.connect();
-  await admin.query(`create schema ${schema}`);
+  await admin.query(`create schema if not exists ${schema}`);
   await admin.end();
+  if (cached) {
+    const handle = await openDatabase(`${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`);
+    return { handle, cleanup: () => handle.close() };
+  }
   const handle = await openDatabase(`${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`);
   return {
     handle,
@@ -82,16 +99,31 @@ async function measure(name: string, n: number, op: (i: number) => Promise<unkno
 }
 
 async function runOn(kind: string, o: ReturnType<typeof parseCli>) {
-  const now = Date.now();
   console.log(`\n== ${kind}: ${o.videos} videos, ~${o.events} watch events, ${o.viewers} viewers`);
-  const { handle, cleanup } = await openBenchDb(kind, o.pg);
+  const name = `bench_cache_${o.videos}_${o.viewers}_${o.events}`;
+  const metaFile = o.cache ? join(o.cache, `${kind}-${name}.json`) : '';
+  if (o.cache) mkdirSync(o.cache, { recursive: true });
+  const reuse = metaFile !== '' && existsSync(metaFile);
+  const now: number = reuse ? (JSON.parse(readFileSync(metaFile, 'utf8')) as { now: number }).now : Date.now();
+  const { handle, cleanup } = await openBenchDb(kind, o.pg, o.cache ? { dir: o.cache, name } : undefined);
   try {
     let t = Date.now();
     const synth = generate({ videos: o.videos, viewers: o.viewers, events: o.events, topics: 60, videosPerChannel: 40, seed: 7, now });
-    await load(handle, synth, { holdout: 0, log: console.log });
-    console.log(`  loaded in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+    if (reuse) console.log(`  reusing the database cached in ${o.cache} (loaded ${new Date(now).toISOString()})`);
+    else {
+      await load(handle, synth, { holdout: 0, log: console.log });
+      console.log(`  loaded in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+      if (metaFile) writeFileSync(metaFile, JSON.stringify({ now }));
+    }
+    // the co-watch table, as the background job builds it (all at once here; a no-op when the cache has it)
+    t = Date.now();
+    const cowatch = new CowatchTable(handle.db, {}, handle.reader);
+    const built = (await cowatch.watermark()) === 0 ? await cowatch.rebuild({ lagMs: 0 }) : await cowatch.refresh({ lagMs: 0, maxSteps: 1_000_000 });
+    const cowatchRows = await handle.db.withTables<{ video_cowatch: { video_id: string } }>().selectFrom('video_cowatch').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    console.log(`  co-watch table: ${built.events} events → ${built.pairs} pair increments in ${((Date.now() - t) / 1000).toFixed(1)} s; ${Number(cowatchRows.n)} rows`);
+    if (built.events > 0) await sql.raw(handle.dialect === 'postgres' ? 'vacuum analyze video_cowatch' : 'analyze').execute(handle.db);
     const index = searchIndexFor(handle);
-    const queries = new CandidateQueries(handle.db);
+    const queries = new CandidateQueries(handle.reader, { cowatch });
     const trending = new TrendingService(queries, { now: () => now, ttlMs: 3_600_000 });
     const videos = new VideosService(handle.db, new FsBlobStore(join(tmpdir(), 'reel-bench-unused')));
     const search = new SearchService(index, queries, videos, { now: () => now });
@@ -119,12 +151,49 @@ async function runOn(kind: string, o: ReturnType<typeof parseCli>) {
       return w.slice(0, 2 + Math.floor(r() * 4));
     };
     const withHistory = synth.watches.filter((w) => w.videos.length >= 2);
+    const stages = new Map<string, { ms: number; calls: number }>();
+    if (o.profile) {
+      // stages run one at a time while profiling, so each one's time is its own
+      let lock: Promise<unknown> = Promise.resolve();
+      const wrap = (obj: any, method: string, label: string) => {
+        const orig = obj[method].bind(obj);
+        obj[method] = async (...args: unknown[]) => {
+          const turn = lock.then(async () => {
+            const t0 = process.hrtime.bigint();
+            try {
+              return await orig(...args);
+            } finally {
+              const s = stages.get(label) ?? { ms: 0, calls: 0 };
+              s.ms += Number(process.hrtime.bigint() - t0) / 1e6;
+              s.calls++;
+              stages.set(label, s);
+            }
+          });
+          lock = turn.catch(() => {});
+          return turn;
+        };
+      };
+      for (const m of ['recentWatches', 'coWatched', 'seedInfo', 'sameChannel', 'subscribed', 'eligible', 'viewCounts']) wrap(queries, m, m);
+      wrap(index, 'search', 'index.search');
+      wrap(videos, 'listByIds', 'videos.listByIds');
+      wrap(videos, 'getVisible', 'videos.getVisible');
+    }
+    const profiled = async (name: string, fn: () => Promise<{ name: string; p50: number; p99: number; max: number }>) => {
+      stages.clear();
+      const res = await fn();
+      if (o.profile) {
+        const calls = o.n + 50;
+        console.log(`  ${name}: mean ms per operation by stage (stages run one at a time while profiling)`);
+        for (const [k, v] of [...stages.entries()].sort((a, b) => b[1].ms - a[1].ms)) console.log(`    ${k.padEnd(20)} ${(v.ms / calls).toFixed(2).padStart(7)}  (${(v.calls / calls).toFixed(1)} calls)`);
+      }
+      return res;
+    };
     const results = [
-      await measure('search', o.n, () => search.search({ q: queryOf(), sort: 'relevance', limit: 20, offset: 0 })),
-      await measure('autocomplete', o.n, () => search.autocomplete(prefixOf(), 8)),
-      await measure('home feed (viewer with history)', o.n, () => recs.home({ userId: null, viewerKey: pick(withHistory).key }, 12)),
-      await measure('home feed (anonymous, no history)', o.n, () => recs.home({ userId: null, viewerKey: `a:nobody-${r()}` }, 12)),
-      await measure('up next', o.n, () => recs.upNext(synth.videoIds[pick(withHistory).videos[0]], null, { userId: null, viewerKey: pick(withHistory).key }, 12)),
+      await profiled('search', () => measure('search', o.n, () => search.search({ q: queryOf(), sort: 'relevance', limit: 20, offset: 0 }))),
+      await profiled('autocomplete', () => measure('autocomplete', o.n, () => search.autocomplete(prefixOf(), 8))),
+      await profiled('home feed', () => measure('home feed (viewer with history)', o.n, () => recs.home({ userId: null, viewerKey: pick(withHistory).key }, 12))),
+      await profiled('anonymous feed', () => measure('home feed (anonymous, no history)', o.n, () => recs.home({ userId: null, viewerKey: `a:nobody-${r()}` }, 12))),
+      await profiled('up next', () => measure('up next', o.n, () => recs.upNext(synth.videoIds[pick(withHistory).videos[0]], null, { userId: null, viewerKey: pick(withHistory).key }, 12))),
     ];
     console.log(`  trending recomputation ${trendingMs} ms, popular recomputation ${popularMs} ms (cached, shared by all requests)`);
     console.log('  operation                              p50 ms   p99 ms   max ms   p99 vs 20 ms target');

@@ -155,7 +155,16 @@ export function generate(o: SynthOptions): Synth & { meta: Array<{ title: string
     events += videos.length;
     watches.push({ key: `a:bench-${u}`, videos, times });
   }
-  return { videoIds: Array.from({ length: o.videos }, () => randomUUID()), channelOf, topicWords, watches, titles: meta.map((m) => m.title), meta };
+  return { videoIds: Array.from({ length: o.videos }, () => seededUuid(r)), channelOf, topicWords, watches, titles: meta.map((m) => m.title), meta };
+}
+
+/** A version-4-shaped UUID from the seeded generator (so a cached database matches a regenerated catalogue). */
+function seededUuid(r: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(r() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = '89ab'[Math.floor(r() * 4)];
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 async function insertRows(handle: DatabaseHandle, table: string, cols: string[], rows: unknown[][]): Promise<void> {

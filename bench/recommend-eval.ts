@@ -6,7 +6,8 @@
  * A synthetic catalogue and watch log (bench/discovery-synthetic.ts: Zipf popularity, channels, topic tags and
  * words, sessions) is written to an SQLite file through the product's migrations, holding out each viewer's LAST
  * watch. For a sample of viewers with at least two remaining watches, the real recommender
- * (RecommendationsService.recommend: the SQL candidate queries + the pure ranking core, home-feed mode, the
+ * (RecommendationsService.recommend: the SQL candidate queries, co-watch from the precomputed table
+ * (CowatchTable.rebuild over the loaded log), the pure ranking core, home-feed mode, the
  * viewer identified by its view-log key like an anonymous player) returns 10 videos; a hit is the held-out video
  * among them. Baseline: the 10 most viewed videos the viewer has not watched yet (the same popular list the
  * recommender falls back to). Target: hit rate ≥ 2× the baseline.
@@ -18,6 +19,7 @@ import { openDatabase } from '../src/adapters/db/connect.js';
 import { VideosService } from '../src/catalog/videos-service.js';
 import { FsBlobStore } from '../src/adapters/blob/fs-blob-store.js';
 import { CandidateQueries } from '../src/discovery/candidates.js';
+import { CowatchTable } from '../src/discovery/cowatch.js';
 import { TrendingService } from '../src/discovery/trending-service.js';
 import { RecommendationsService } from '../src/discovery/recommendations-service.js';
 import { searchIndexFor } from '../src/discovery/discovery.js';
@@ -53,7 +55,12 @@ async function main() {
     await load(handle, synth, { holdout: 1, log: console.log });
     console.log(`loaded in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
-    const queries = new CandidateQueries(handle.db);
+    // the co-watch table as the product keeps it (built here in one go from the loaded log)
+    t = Date.now();
+    const cowatch = new CowatchTable(handle.db, {}, handle.reader);
+    const built = await cowatch.rebuild({ lagMs: 0 });
+    console.log(`co-watch table built from ${built.events} events in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    const queries = new CandidateQueries(handle.reader, { cowatch });
     const trending = new TrendingService(queries, { now: () => now, ttlMs: 3_600_000 });
     const videos = new VideosService(handle.db, new FsBlobStore(join(dir, 'blobs')));
     // a generous budget: this measures quality, not latency (bench/discovery-latency.ts does that)

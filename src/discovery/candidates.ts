@@ -1,10 +1,11 @@
 /**
  * The SQL of recommendations (same queries on SQLite and PostgreSQL): a viewer's recent watches, the candidate
- * sources (co-watch, same channel, subscriptions, trending hours, popular) and the eligibility gate that every
+ * sources (co-watch from the precomputed table of ./cowatch.ts, same channel, subscriptions, trending hours, popular) and the eligibility gate that every
  * candidate passes before ranking (public + ready only, with its channel, date and view count).
  */
 import { sql } from 'kysely';
 import type { Db } from '../adapters/db/schema.js';
+import { CowatchTable } from './cowatch.js';
 
 export interface Eligible {
   videoId: string;
@@ -13,11 +14,16 @@ export interface Eligible {
   views: number;
 }
 
-/** how many viewers of the seed videos co-watch looks at (a sample, in key order: bounded work per request) */
-const COWATCH_VIEWERS = 200;
-
 export class CandidateQueries {
-  constructor(private readonly db: Db) {}
+  private readonly cowatch: CowatchTable;
+
+  /** `db`: where the reads go (DatabaseHandle.reader: SQLite's read connection); `cowatch`: the co-watch table */
+  constructor(
+    private readonly db: Db,
+    o: { cowatch?: CowatchTable } = {},
+  ) {
+    this.cowatch = o.cowatch ?? new CowatchTable(db);
+  }
 
   /** The viewer's watched videos, most recent first: view events by viewer key, and the account's watch history. */
   async recentWatches(viewerKey: string | null, userId: string | null, limit: number): Promise<string[]> {
@@ -34,20 +40,9 @@ export class CandidateQueries {
     return [...latest.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([id]) => id);
   }
 
-  /** Viewers of the seeds also watched: video → views by (sampled) co-viewers (a rewatch in another hour counts again). */
-  async coWatched(seeds: string[], limit: number): Promise<Map<string, number>> {
-    if (seeds.length === 0) return new Map();
-    const viewers = this.db.selectFrom('view_events').select('viewer_key').where('video_id', 'in', seeds).limit(COWATCH_VIEWERS);
-    const rows = await this.db
-      .selectFrom('view_events')
-      .select(['video_id', sql<number>`count(*)`.as('n')])
-      .where('viewer_key', 'in', viewers)
-      .where('video_id', 'not in', seeds)
-      .groupBy('video_id')
-      .orderBy('n', 'desc')
-      .limit(limit)
-      .execute();
-    return new Map(rows.map((r) => [r.video_id, Number(r.n)]));
+  /** Viewers of the seeds also watched: video → co-watch score summed over the seeds (the precomputed table). */
+  coWatched(seeds: string[], limit: number): Promise<Map<string, number>> {
+    return this.cowatch.coWatched(seeds, limit);
   }
 
   /** Title and tags of a video (the text of "similar" candidates) and its channel. */

@@ -10,6 +10,7 @@ import { SqliteSearchIndex } from '../adapters/search/sqlite-search-index.js';
 import { PostgresSearchIndex } from '../adapters/search/postgres-search-index.js';
 import { SearchIndexer } from './search-indexer.js';
 import { CandidateQueries } from './candidates.js';
+import { CowatchTable } from './cowatch.js';
 import { SearchService } from './search-service.js';
 import { TrendingService } from './trending-service.js';
 import { RecommendationsService } from './recommendations-service.js';
@@ -24,6 +25,8 @@ export interface Discovery {
   search: SearchService;
   trending: TrendingService;
   recommendations: RecommendationsService;
+  /** the precomputed co-watch lists; `startCowatchRefresh` keeps them up to date */
+  cowatch: CowatchTable;
   trendingVideos(limit: number): Promise<Array<{ video: VideoView; score: number }>>;
 }
 
@@ -35,7 +38,9 @@ export interface DiscoveryOptions {
 }
 
 export function createDiscovery(database: DatabaseHandle, videos: VideosService, index: SearchIndex, indexer: SearchIndexer, log: Logger, o: DiscoveryOptions): Discovery {
-  const queries = new CandidateQueries(database.db);
+  // request-time reads go to SQLite's read connection, so they never queue behind a write transaction
+  const cowatch = new CowatchTable(database.db, {}, database.reader);
+  const queries = new CandidateQueries(database.reader, { cowatch });
   const trending = new TrendingService(queries, { ttlMs: o.cacheMs });
   log.debug({ index: index.kind }, 'discovery ready');
   return {
@@ -44,10 +49,35 @@ export function createDiscovery(database: DatabaseHandle, videos: VideosService,
     search: new SearchService(index, queries, videos),
     trending,
     recommendations: new RecommendationsService(queries, index, trending, videos, { budgetMs: o.budgetMs }),
+    cowatch,
     async trendingVideos(limit) {
       const top = (await trending.trending()).slice(0, limit * 2);
       const byId = new Map((await videos.listByIds(top.map((t) => t.videoId))).filter((v) => v.status === 'ready' && v.visibility === 'public').map((v) => [v.id, v]));
       return top.flatMap((t) => (byId.has(t.videoId) ? [{ video: byId.get(t.videoId)!, score: t.score }] : [])).slice(0, limit);
     },
+  };
+}
+
+/**
+ * The co-watch refresh job: every `intervalMs`, the view events since the last run go into the co-watch table
+ * (one run at a time per process; runs in several processes are safe, see CowatchTable.step). Returns stop(),
+ * which waits for a run in progress.
+ */
+export function startCowatchRefresh(cowatch: CowatchTable, intervalMs: number, log: Logger): () => Promise<void> {
+  if (intervalMs <= 0) return async () => {};
+  let running: Promise<void> | null = null;
+  const run = () => {
+    if (running) return;
+    running = cowatch
+      .refresh()
+      .then((r) => void (r.events > 0 && log.debug(r, 'co-watch refreshed')))
+      .catch((err) => log.warn({ err }, 'co-watch refresh failed'))
+      .finally(() => (running = null));
+  };
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
   };
 }

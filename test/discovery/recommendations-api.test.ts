@@ -1,5 +1,6 @@
 /**
- * Recommendations, "up next" and trending through the HTTP API on SQLite and PostgreSQL: co-watch candidates
+ * Recommendations, "up next" and trending through the HTTP API on SQLite and PostgreSQL: co-watch candidates (from
+ * the co-watch table, refreshed here as the background job would)
  * with explained scores, exclusion of watched videos, never a private/unlisted/unpublished/deleted video, a
  * per-channel cap, subscriptions, anonymous viewers, the popular fallback, trending order and bad input.
  */
@@ -27,6 +28,8 @@ for (const db of dbKinds()) {
       return res.json();
     };
     const ids = (r: Rec) => r.items.map((i) => i.video.id);
+    // what the background job does every 30 s: the views so far into the co-watch table
+    const refreshCowatch = () => tp.platform.discovery.cowatch.refresh({ lagMs: 0 });
 
     it('recommends what viewers of the same videos watched, explains why, and leaves out what was watched', async () => {
       const a = await publish(tp, creator.token, { title: 'Volcano documentary part one', tags: ['volcano'] });
@@ -39,6 +42,7 @@ for (const db of dbKinds()) {
       }
       const me = viewer();
       await watch(tp, a, me);
+      await refreshCowatch();
       const home = await get(`/api/feed/home?viewerId=${me}&limit=10`);
       expect(ids(home)).not.toContain(a);
       expect(ids(home)[0]).toBe(b);
@@ -73,6 +77,7 @@ for (const db of dbKinds()) {
       const me = viewer();
       await watch(tp, seed, me);
       await watch(tp, seen, me);
+      await refreshCowatch();
       for (const url of [`/api/feed/home?viewerId=${me}&limit=50`, `/api/videos/${seed}/up-next?viewerId=${me}&limit=50`]) {
         const r = await get(url);
         expect(r.items.length).toBeGreaterThan(0);
@@ -99,6 +104,7 @@ for (const db of dbKinds()) {
         await watch(tp, seed, v);
         for (const id of [...bigIds, ...(i === 0 ? smallIds : [])]) await watch(tp, id, v);
       }
+      await refreshCowatch();
       const r = await get(`/api/videos/${seed}/up-next?viewerId=${viewer()}&limit=8`);
       expect(r.items).toHaveLength(8);
       // by score alone the big channel's 8 videos (3 co-viewers each) would fill the list; the cap (2 per channel

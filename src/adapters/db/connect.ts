@@ -15,6 +15,12 @@ export type DbDialect = 'sqlite' | 'postgres';
 export interface DatabaseHandle {
   db: Db;
   dialect: DbDialect;
+  /**
+   * For read-only request paths that should not queue behind writes (recommendation candidates): on an SQLite
+   * file, a read-only connection of its own (WAL: it reads the last commit while a write transaction holds `db`'s
+   * one connection); otherwise `db` itself (PostgreSQL's pool already has several connections).
+   */
+  reader: Db;
   close(): Promise<void>;
 }
 
@@ -28,6 +34,7 @@ export function dialectOf(url: string): DbDialect {
 export async function openDatabase(url: string): Promise<DatabaseHandle> {
   const dialect = dialectOf(url);
   let db: Db;
+  let reader: Db | null = null;
   if (dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -40,7 +47,19 @@ export async function openDatabase(url: string): Promise<DatabaseHandle> {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    if (file !== ':memory:') {
+      reader = new Kysely<Database>({
+        dialect: new SqliteDialect({
+          database: async () => {
+            const r = new SQLite(file, { readonly: true });
+            r.pragma('busy_timeout = 5000');
+            return r;
+          },
+        }),
+      });
+    }
   }
   await migrateToLatest(db, dialect);
-  return { db, dialect, close: () => db.destroy() };
+  const r = reader;
+  return { db, dialect, reader: r ?? db, close: async () => (await r?.destroy(), await db.destroy()) };
 }

@@ -14,6 +14,7 @@ import { m0008 } from './0008-trace.js';
 import { m0009 } from './0009-audit.js';
 import { m0010 } from './0010-moderation.js';
 import { m0011 } from './0011-storage-tiering.js';
+import { m0012 } from './0012-cowatch.js';
 import { m0013 } from './0013-admin-console.js';
 
 export const migrations: Record<string, Migration> = {
@@ -28,5 +29,6 @@ export const migrations: Record<string, Migration> = {
   '0009_audit': m0009,
   '0010_moderation': m0010,
   '0011_storage_tiering': m0011,
+  '0012_cowatch': m0012,
   '0013_admin_console': m0013,
 };
