@@ -105,6 +105,8 @@ export function createTusServer(deps: TusDeps) {
     },
     async onIncomingRequest(req, uploadId) {
       const user = await userOf(req, uploadId);
+      // a suspended account sends no more bytes (with a pre-signed URL it still reaches this point)
+      if (req.method === 'PATCH') await deps.policy.assertActive(user.id).catch((err) => Promise.reject(fail(err)));
       if (req.method === 'POST' || req.method === 'OPTIONS' || !uploadId) return;
       const video = await deps.videos.byUploadId(uploadId);
       if (video && video.owner_id === user.id) return;

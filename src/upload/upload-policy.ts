@@ -38,9 +38,14 @@ export class UploadPolicy {
   }
 
   /** Throws a 403 (suspended account) or 413/429 AppError with a clear message when the upload may not start. */
-  async admit(user: CurrentUser, size: number | null): Promise<void> {
-    const account = await this.db.selectFrom('users').select('suspended_at').where('id', '=', user.id).executeTakeFirst();
+  /** 403 when a site admin suspended the account (src/admin): no new uploads, no more bytes for unfinished ones. */
+  async assertActive(userId: string): Promise<void> {
+    const account = await this.db.selectFrom('users').select('suspended_at').where('id', '=', userId).executeTakeFirst();
     if (account?.suspended_at) throw new AppError('account_suspended', 'This account is suspended and cannot upload', 403);
+  }
+
+  async admit(user: CurrentUser, size: number | null): Promise<void> {
+    await this.assertActive(user.id);
     const refusal = admitUpload(size, await this.usage(user), await this.currentLimits());
     if (refusal) throw new AppError(refusal.code, refusal.message, refusal.status);
   }

@@ -86,9 +86,12 @@ for (const db of dbKinds()) {
       const target = made[0];
       const row = (await get('/api/admin/users?q=zeta-one')).json().items[0];
       expect(row).toMatchObject({ admin: false, suspended: null, videoCount: 0 });
-      // an upload URL issued before the suspension
+      // an upload URL issued before the suspension, and an upload started with another one
       const grant = await send('POST', '/api/upload-grants', { size: 100, type: 'video/mp4' }, target.token);
       expect(grant.statusCode).toBe(201);
+      const grant2 = await send('POST', '/api/upload-grants', { size: 100, type: 'video/mp4' }, target.token);
+      const started = await app.inject({ method: 'POST', url: grant2.json().url, headers: { 'tus-resumable': '1.0.0', 'upload-length': '100', 'upload-metadata': `filetype ${Buffer.from('video/mp4').toString('base64')}` } });
+      expect(started.statusCode).toBe(201);
 
       expect((await send('POST', `/api/admin/users/${row.id}/suspend`, { reason: 'x' })).statusCode).toBe(400);
       expect((await send('POST', `/api/admin/users/${row.id}/suspend`, {})).statusCode).toBe(400);
@@ -110,6 +113,10 @@ for (const db of dbKinds()) {
       const viaGrant = await app.inject({ method: 'POST', url: grant.json().url, headers: { 'tus-resumable': '1.0.0', 'upload-length': '100', 'upload-metadata': `filetype ${Buffer.from('video/mp4').toString('base64')}` } });
       expect(viaGrant.statusCode).toBe(403);
       expect(viaGrant.body).toContain('account_suspended');
+      // nor do the bytes of the upload started before
+      const bytes = await app.inject({ method: 'PATCH', url: String(started.headers.location), headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, payload: Buffer.alloc(100) });
+      expect(bytes.statusCode).toBe(403);
+      expect(bytes.body).toContain('account_suspended');
       expect((await get('/api/admin/users?suspended=true')).json().items.map((u: any) => u.id)).toEqual([row.id]);
       expect((await get(`/api/admin/users?q=zeta-one`)).json().items[0].suspended).toMatchObject({ reason: 'Spam uploads', at: expect.any(String) });
       expect((await get('/api/admin/users?suspended=false&q=zeta')).json().items.map((u: any) => u.channel.handle)).toEqual(['zeta-three', 'zeta-two']);
