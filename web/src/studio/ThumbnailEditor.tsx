@@ -27,8 +27,9 @@ export function ThumbnailEditor({ video, onSaved }: { video: Video; onSaved(v: V
     setError('');
     setMessage(`${what}…`);
     try {
-      onSaved(await fn());
-      setMessage('Thumbnail saved');
+      const v = await fn();
+      onSaved(v);
+      setMessage(v.thumbnailUrl ? 'Thumbnail saved' : 'Thumbnail saved: it shows once the video can be played');
     } catch (err) {
       setMessage('');
       setError((err as Error).message);
