@@ -21,14 +21,15 @@ const userBody = (u: CurrentUser) => ({ id: u.id, email: u.email, channel: { id:
 export interface AccountsRouteOptions {
   cookieSecure: boolean;
   limiter: RateLimiter;
-  loginAttemptsPerMinute: number;
+  /** fixed, or read per attempt (the admin console's site settings) */
+  loginAttemptsPerMinute: number | (() => Promise<number>);
 }
 
 export function accountsRoutes(accounts: AccountsService, opts: AccountsRouteOptions): FastifyPluginAsyncZod {
   const cookie = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: opts.cookieSecure, maxAge: 30 * 24 * 3600 };
   /** password guessing: a budget per client address and one per account */
   const throttleSignIn = async (ip: string, email: string, reply: { header(k: string, v: string): unknown }) => {
-    const n = opts.loginAttemptsPerMinute;
+    const n = typeof opts.loginAttemptsPerMinute === 'function' ? await opts.loginAttemptsPerMinute() : opts.loginAttemptsPerMinute;
     const [byIp, byEmail] = await Promise.all([opts.limiter.hit(`login:ip:${ip}`, n, 60), opts.limiter.hit(`login:email:${email.toLowerCase()}`, n, 60)]);
     const refused = [byIp, byEmail].find((d) => !d.allowed);
     if (!refused) return;

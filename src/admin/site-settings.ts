@@ -3,7 +3,7 @@
  * comments per minute, and the ladder new uploads get. Stored in the database (table site_settings, one JSON
  * value per key); a key without a row has its default from the configuration (env). Readers (upload policy,
  * tus server, comments, pipeline start) ask `get()` on every new request: the value is cached for a few seconds,
- * so another API process sees a change within `cacheMs`, and this process at once.
+ * so another API process sees a change within `cacheMs`, and this process at once. (Sign-in attempts too.)
  */
 import { z } from 'zod';
 import type { Db } from '../adapters/db/schema.js';
@@ -39,6 +39,8 @@ export const SettingsSchema = z.object({
   uploadsPerHour: z.number().int().min(0).max(100_000),
   /** comments one account may post per minute */
   commentsPerMinute: z.number().int().min(1).max(10_000),
+  /** sign-in attempts per minute, per client address and per email */
+  loginAttemptsPerMinute: z.number().int().min(1).max(10_000),
   /** the highest rendition new uploads get (the ladder is never above the source anyway) */
   ladderMaxRung: z.enum(RUNG_NAMES),
 });

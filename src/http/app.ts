@@ -79,7 +79,7 @@ export interface AppServices {
 export interface AppOptions {
   logger: Logger;
   cookieSecure: boolean;
-  loginAttemptsPerMinute: number;
+  loginAttemptsPerMinute: number | (() => Promise<number>);
   /** serve HTTPS (PEM certificate chain and key) */
   https?: { cert: Buffer; key: Buffer } | null;
   /** edges re-fetch with this secret to purge (EDGE_PURGE_SECRET) */

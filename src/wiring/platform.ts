@@ -214,6 +214,7 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
     uploadQuotaTotalBytes: config.uploadQuotaTotalBytes,
     uploadsPerHour: config.uploadsPerHour,
     commentsPerMinute: 5,
+    loginAttemptsPerMinute: config.loginAttemptsPerMinute,
     ladderMaxRung: '2160p',
   });
   const policy = new UploadPolicy(database.db, async () => {
@@ -284,7 +285,7 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
         await sql`select 1`.execute(database.db);
       },
     },
-    { logger: log, cookieSecure: config.cookieSecure || config.tls !== null, loginAttemptsPerMinute: config.loginAttemptsPerMinute,
+    { logger: log, cookieSecure: config.cookieSecure || config.tls !== null, loginAttemptsPerMinute: async () => (await settings.get()).loginAttemptsPerMinute,
       edgePurgeSecret: config.edgePurgeSecret,
       https: config.tls ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) } : null,
     },

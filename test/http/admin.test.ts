@@ -221,7 +221,7 @@ for (const db of dbKinds()) {
       expect(view.defaults).toMatchObject({ maxUploadBytes: tp.config.maxUploadBytes, uploadsPerHour: tp.config.uploadsPerHour, ladderMaxRung: '2160p' });
       expect(view.overridden).toEqual([]);
 
-      for (const bad of [{}, { maxUploadBytes: 0 }, { maxUploadBytes: 1.5 }, { maxUploadBytes: '100' }, { maxUploadBytes: 300 * 2 ** 30 }, { uploadsPerHour: -1 }, { ladderMaxRung: '4320p' }, { somethingElse: 1 }, { commentsPerMinute: 0 }]) {
+      for (const bad of [{}, { maxUploadBytes: 0 }, { maxUploadBytes: 1.5 }, { maxUploadBytes: '100' }, { maxUploadBytes: 300 * 2 ** 30 }, { uploadsPerHour: -1 }, { loginAttemptsPerMinute: 0 }, { ladderMaxRung: '4320p' }, { somethingElse: 1 }, { commentsPerMinute: 0 }]) {
         const r = await send('PATCH', '/api/admin/settings', bad);
         expect(r.statusCode, JSON.stringify(bad)).toBe(400);
         expect(r.json().error.code).toBeTruthy();
@@ -264,6 +264,14 @@ for (const db of dbKinds()) {
       expect(second.statusCode).toBe(429);
       expect(second.json().error.message).toContain('At most 1 comments a minute');
       await send('PATCH', '/api/admin/settings', { commentsPerMinute: null });
+
+      // sign-in attempts per minute (per address and per email)
+      expect((await send('PATCH', '/api/admin/settings', { loginAttemptsPerMinute: 2 })).statusCode).toBe(200);
+      const login = (password: string) => app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: `10.9.8.${db === 'sqlite' ? 1 : 2}`, payload: { email: `nobody-${db}@example.test`, password } });
+      expect((await login('wrong password 1')).statusCode).toBe(401);
+      expect((await login('wrong password 2')).statusCode).toBe(401);
+      expect((await login('wrong password 3')).statusCode).toBe(429);
+      await send('PATCH', '/api/admin/settings', { loginAttemptsPerMinute: null });
 
       const log = await tp.platform.database.db.selectFrom('audit_log').select(['action', 'detail']).where('action', '=', 'settings.update').orderBy('seq').execute();
       expect(JSON.parse(log[0].detail)).toEqual({ maxUploadBytes: { from: tp.config.maxUploadBytes, to: 4096 } });

@@ -71,6 +71,7 @@ export interface Settings {
   uploadQuotaTotalBytes: number;
   uploadsPerHour: number;
   commentsPerMinute: number;
+  loginAttemptsPerMinute: number;
   ladderMaxRung: string;
 }
 export interface SettingsView { settings: Settings; defaults: Settings; overridden: Array<keyof Settings>; updatedAt: string | null; updatedBy: string | null }
