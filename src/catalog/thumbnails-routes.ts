@@ -21,6 +21,8 @@ export function thumbnailsRoutes(thumbnails: ThumbnailsService): FastifyPluginAs
           tags: ['videos'],
           summary: 'Upload a custom thumbnail (owner): the JPEG or PNG file as the body (Content-Type image/jpeg or image/png), at most 2 MiB, at least 160×90; stored as a JPEG of at most 1280×720',
           params: VideoId,
+          consumes: ['image/jpeg', 'image/png'],
+          body: z.any().describe('the image file'),
           response: { 200: VideoBody, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody },
         },
       },

@@ -148,6 +148,9 @@ for (const db of dbKinds()) {
       expect(await error(await put(id, images.jpeg, 'image/jpeg', {} as any))).toMatchObject({ status: 401 });
       expect((await app().inject({ method: 'DELETE', url: `/api/videos/${id}/thumbnail`, headers: bearer(stranger.token) })).statusCode).toBe(403);
       expect(await error(await put('00000000-0000-4000-8000-000000000000', images.jpeg, 'image/jpeg'))).toMatchObject({ status: 404, code: 'not_found' });
+      // the OpenAPI document says what to send
+      const doc = (await app().inject({ url: '/api/openapi.json' })).json();
+      expect(Object.keys(doc.paths['/api/videos/{id}/thumbnail'].put.requestBody.content)).toEqual(['image/jpeg', 'image/png']);
       // nothing changed
       expect((await app().inject({ url: `/api/videos/${id}`, headers: bearer(owner.token) })).json().thumbnailUrl).toBeNull();
     });
