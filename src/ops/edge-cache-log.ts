@@ -7,7 +7,8 @@
  * `syslog:server=<origin>:<port>`), and counts them in reel_edge_cache_requests_total{status,edge} and
  * reel_edge_cache_bytes_total{status,edge}. The file is read up to its end before every scrape, so /metrics is
  * current; it starts at the file's end (history before the start is not counted), follows rotation (a new file
- * or a truncated one is read from its start).
+ * or a truncated one is read from its start). Give EDGE_ACCESS_LOG to one API process per log (each reader counts
+ * every line it sees; Prometheus sums the processes).
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { open, stat } from 'node:fs/promises';
