@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { withStatementCache } from './statement-cache.js';
 import pg from 'pg';
 import type { Database, Db } from './schema.js';
 import { migrateToLatest } from './migrations.js';
@@ -46,14 +47,14 @@ export async function openDatabase(url: string): Promise<DatabaseHandle> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     if (file !== ':memory:') {
       reader = new Kysely<Database>({
         dialect: new SqliteDialect({
           database: async () => {
             const r = new SQLite(file, { readonly: true });
             r.pragma('busy_timeout = 5000');
-            return r;
+            return withStatementCache(r);
           },
         }),
       });
