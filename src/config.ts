@@ -68,6 +68,7 @@ const EnvSchema = z.object({
   TIERING_MIN_VIEWS: z.coerce.number().int().min(1).max(1_000_000).default(1),
   TIERING_DROP_RUNGS: z.coerce.number().int().min(1).max(8).default(1),
   TIERING_KEEP_RUNGS: z.coerce.number().int().min(1).max(8).default(2),
+  TIERING_RECREATE_AFTER_VIEWS: z.coerce.number().int().min(0).max(1_000_000).default(0),
   TIERING_INTERVAL_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(60),
   COLD_BLOB_DIR: z.string().optional(),
   COLD_S3_BUCKET: z.string().optional(),
@@ -135,6 +136,8 @@ export interface Config {
     minViews: number;
     dropRungs: number;
     keepRungs: number;
+    /** drop-top: counted views since the drop before dropped rungs are re-created (0 = the first watch) */
+    recreateAfterViews: number;
     /** how often a worker applies the policy; 0 = only `reel tier` */
     intervalMs: number;
     cold: { dir: string } | { s3: NonNullable<Config['s3']> };
@@ -200,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       minViews: e.TIERING_MIN_VIEWS,
       dropRungs: e.TIERING_DROP_RUNGS,
       keepRungs: e.TIERING_KEEP_RUNGS,
+      recreateAfterViews: e.TIERING_RECREATE_AFTER_VIEWS,
       intervalMs: e.TIERING_INTERVAL_MINUTES * 60_000,
       cold: e.COLD_S3_BUCKET
         ? { s3: { bucket: e.COLD_S3_BUCKET, prefix: e.COLD_S3_PREFIX, endpoint: e.S3_ENDPOINT, region: e.S3_REGION, forcePathStyle: e.S3_FORCE_PATH_STYLE, accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY } } : { dir: resolve(e.COLD_BLOB_DIR ?? `${dataDir}/cold-blobs`) },

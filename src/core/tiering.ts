@@ -7,7 +7,8 @@
  * - `cold`: every rendition (video rungs, audio) and the kept source of an idle video moves to the cold store;
  *   it is served from there and promoted back to the hot store when watched.
  * - `drop-top`: the top `dropRungs` video rungs of each codec ladder of an idle video are deleted (never below
- *   `keepRungs` rungs; audio is never dropped) and re-encoded when the video is watched again; its kept source,
+ *   `keepRungs` rungs; audio is never dropped) and re-encoded when the video is watched again (after
+ *   `recreateAfterViews` counted views since the drop, 0 = the first watch); its kept source,
  *   if any, moves to the cold store (so the re-encode starts from the original, not from a lower rung).
  *
  * A video is idle when it is at least `idleDays` old, had fewer than `minViews` counted views in the last
@@ -26,6 +27,11 @@ export interface TieringPolicy {
   dropRungs: number;
   /** drop-top: never keep fewer rungs than this (at least 1) */
   keepRungs: number;
+  /**
+   * drop-top: re-create dropped rungs once the video has this many counted views since they were dropped;
+   * 0 = on the first watch. Until then viewers get the lower rungs, and a one-off watch costs no encode.
+   */
+  recreateAfterViews?: number;
 }
 
 export interface RenditionState {
@@ -113,6 +119,11 @@ export function planTiering(videos: VideoUsage[], p: TieringPolicy, now: number)
     }
   }
   return moves;
+}
+
+/** Whether a watch of a video with dropped rungs re-creates them, given the views counted since the drop. */
+export function shouldRecreate(viewsSinceDrop: number, p: Pick<TieringPolicy, 'recreateAfterViews'>): boolean {
+  return viewsSinceDrop >= Math.max(0, p.recreateAfterViews ?? 0);
 }
 
 export interface TierTotals {

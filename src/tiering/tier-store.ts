@@ -68,8 +68,8 @@ export class TierStore {
   }
 
   /** Renditions a manifest must not list: dropped or being re-created. */
-  async missing(videoId: string): Promise<Array<Pick<TierRow, 'rendition' | 'tier' | 'codec'>>> {
-    return this.db.selectFrom('rendition_tiers').select(['rendition', 'tier', 'codec']).where('video_id', '=', videoId).where('tier', 'in', ['dropped', 'restoring']).execute();
+  async missing(videoId: string): Promise<Array<Pick<TierRow, 'rendition' | 'tier' | 'codec' | 'changed_at'>>> {
+    return this.db.selectFrom('rendition_tiers').select(['rendition', 'tier', 'codec', 'changed_at']).where('video_id', '=', videoId).where('tier', 'in', ['dropped', 'restoring']).execute();
   }
 
   async all(): Promise<TierRow[]> {

@@ -9,7 +9,7 @@ import type { TieringService } from './tiering-service.js';
 
 const Tiers = z.enum(['hot', 'cold', 'dropped', 'restoring']);
 const TierTotal = z.object({ bytes: z.number(), renditions: z.number() });
-const Policy = z.object({ kind: z.enum(['off', 'cold', 'drop-top']), idleDays: z.number(), minViews: z.number(), dropRungs: z.number(), keepRungs: z.number() });
+const Policy = z.object({ kind: z.enum(['off', 'cold', 'drop-top']), idleDays: z.number(), minViews: z.number(), dropRungs: z.number(), keepRungs: z.number(), recreateAfterViews: z.number().optional() });
 const Move = z.object({ videoId: z.string(), rendition: z.string(), kind: z.string(), from: z.string(), to: z.string(), bytes: z.number(), ok: z.boolean(), error: z.string().optional() });
 const RunSummary = z.object({ at: z.number(), policy: z.string(), inventoried: z.number(), bytesToCold: z.number(), bytesDropped: z.number(), ms: z.number() });
 const Report = z.object({

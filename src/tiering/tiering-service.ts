@@ -18,6 +18,7 @@ import {
   isTopManifest,
   planTiering,
   renditionOfFile,
+  shouldRecreate,
   type Tier,
   type TierMove,
   type TieringPolicy,
@@ -28,6 +29,7 @@ import type { MediaPlan } from '../processing/media-plan.js';
 import type { TaskQueue } from '../processing/task-queue.js';
 import type { BlobStat, BlobStore } from '../ports/blob-store.js';
 import { ReadThroughBlobStore } from './read-through-store.js';
+import { hourStart } from '../core/view-rules.js';
 import { TierStore, toState, type TierRow } from './tier-store.js';
 
 export interface TieringDeps {
@@ -301,6 +303,21 @@ export class TieringService {
     });
   }
 
+  /** A watch of a video with dropped renditions: re-create them when the policy's view threshold is reached. */
+  private async recreateIfWanted(videoId: string, dropped: Array<Pick<TierRow, 'codec' | 'changed_at'>>): Promise<void> {
+    if ((this.policy.recreateAfterViews ?? 0) > 0) {
+      const since = hourStart(Math.min(...dropped.map((d) => Number(d.changed_at))));
+      const row = await this.d.db
+        .selectFrom('video_view_hourly')
+        .select((eb) => eb.fn.sum<number>('views').as('n'))
+        .where('video_id', '=', videoId)
+        .where('hour', '>=', since)
+        .executeTakeFirst();
+      if (!shouldRecreate(Number(row?.n ?? 0), this.policy)) return;
+    }
+    for (const codec of new Set(dropped.map((d) => d.codec ?? 'h264'))) await this.recreate(videoId, codec);
+  }
+
   /** Called by tier-finish once the rendition's files and playlist are written again. */
   async restored(videoId: string, rendition: string, generation: number, sizes: { bytes: number; files: number }, from: string): Promise<boolean> {
     const row = await this.store.get(videoId, rendition);
@@ -331,7 +348,7 @@ export class TieringService {
     const row = await this.store.get(videoId, rendition);
     if (!row) return null;
     if (row.tier === 'dropped') {
-      this.background(this.recreate(videoId, row.codec ?? 'h264'));
+      this.background(this.recreateIfWanted(videoId, [row]));
       return null;
     }
     if (row.tier === 'restoring') return null;
@@ -352,7 +369,8 @@ export class TieringService {
     if (!isTopManifest(file)) return null;
     const missing = await this.store.missing(videoId);
     if (!missing.length) return null;
-    for (const codec of new Set(missing.filter((m) => m.tier === 'dropped').map((m) => m.codec ?? 'h264'))) this.background(this.recreate(videoId, codec));
+    const dropped = missing.filter((m) => m.tier === 'dropped');
+    if (dropped.length) this.background(this.recreateIfWanted(videoId, dropped));
     const names = new Set(missing.map((m) => m.rendition));
     const text = await read();
     return file.endsWith('.mpd') ? filterMpd(text, names) : filterMasterPlaylist(text, names);

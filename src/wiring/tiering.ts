@@ -27,7 +27,7 @@ export function createTiering(config: Config, parts: { db: Db; blobs: BlobStore;
     ...parts,
     hot: parts.blobs,
     cold: coldStoreFor(config),
-    policy: { kind: t.policy, idleDays: t.idleDays, minViews: t.minViews, dropRungs: t.dropRungs, keepRungs: t.keepRungs },
+    policy: { kind: t.policy, idleDays: t.idleDays, minViews: t.minViews, dropRungs: t.dropRungs, keepRungs: t.keepRungs, recreateAfterViews: t.recreateAfterViews },
     log: parts.log.child({ area: 'tiering' }),
   });
   // a deleted video's cold copies and tier rows go with it

@@ -155,10 +155,10 @@ describe.each(dbKinds())('storage tiering on %s', (db) => {
     });
   });
 
-  describe('drop-top policy, source deleted at publish', () => {
+  describe('drop-top policy, source deleted at publish, re-created after one counted view', () => {
     let s: Awaited<ReturnType<typeof setup>>;
     beforeAll(async () => {
-      s = await setup(db, { TIERING_POLICY: 'drop-top', TIERING_DROP_RUNGS: '1' });
+      s = await setup(db, { TIERING_POLICY: 'drop-top', TIERING_DROP_RUNGS: '1', TIERING_RECREATE_AFTER_VIEWS: '1' });
     });
     afterAll(async () => s?.tp.close());
 
@@ -180,11 +180,18 @@ describe.each(dbKinds())('storage tiering on %s', (db) => {
       expect(report.tiers.dropped.renditions).toBe(1);
       expect(report.tiers.dropped.bytes).toBeGreaterThan(0);
 
-      // the watch: the master no longer lists 720p, and asking for it starts the re-creation
+      // a first watch: the master no longer lists 720p; with TIERING_RECREATE_AFTER_VIEWS=1 nothing is encoded yet
       expect(await variantsOf(tp, id)).toEqual(['144p', '240p', '360p', '480p']);
       const mpd = (await app.inject({ url: `/media/${id}/manifest.mpd` })).body;
       expect(mpd).not.toContain('id="720p"');
       expect(mpd).toContain('id="480p"');
+      expect((await app.inject({ url: `/media/${id}/720p/init.mp4` })).statusCode).toBe(404);
+      await tp.platform.tiering.settled();
+      expect((await tiersOf(tp, id, auth))['720p'].tier).toBe('dropped');
+      // its view counts; the next watch starts the re-creation
+      const view = await app.inject({ method: 'POST', url: `/api/videos/${id}/views`, payload: { viewerId: 'tiering-viewer-1', watchSeconds: 5, positionSec: 5 } });
+      expect(view.json().counted).toBe(true);
+      expect(await variantsOf(tp, id)).not.toContain('720p');
       await tp.platform.tiering.settled();
       // lower rungs keep playing while it re-encodes; the rung stays hidden until it is complete
       expect((await app.inject({ url: `/media/${id}/480p/index.m3u8` })).statusCode).toBe(200);

@@ -10,6 +10,7 @@ import {
   planTiering,
   renditionOfFile,
   rungsToDrop,
+  shouldRecreate,
   totalsByTier,
   type RenditionState,
   type TieringPolicy,
@@ -153,6 +154,19 @@ describe('planTiering', () => {
         expect(planTiering(after, p, NOW)).toEqual([]);
       }),
     );
+  });
+});
+
+describe('re-creation threshold', () => {
+  it.each([
+    [0, 0, true],
+    [undefined, 0, true],
+    [1, 0, false],
+    [1, 1, true],
+    [3, 2, false],
+    [3, 5, true],
+  ])('after %s views, %s views since the drop: re-create %s', (after, views, yes) => {
+    expect(shouldRecreate(views, { recreateAfterViews: after })).toBe(yes);
   });
 });
 
