@@ -62,3 +62,33 @@ export class TtlCache<T> {
     this.value = null;
   }
 }
+
+/** A small LRU map whose entries also expire after `ttlMs` (per-key results that many requests share). */
+export class LruCache<K, V> {
+  private readonly map = new Map<K, { at: number; value: V }>();
+
+  constructor(
+    private readonly size: number,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(key: K): V | undefined {
+    const e = this.map.get(key);
+    if (!e) return undefined;
+    this.map.delete(key);
+    if (this.now() - e.at >= this.ttlMs) return undefined;
+    this.map.set(key, e);
+    return e.value;
+  }
+
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, { at: this.now(), value });
+    if (this.map.size > this.size) this.map.delete(this.map.keys().next().value as K);
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}

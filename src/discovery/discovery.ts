@@ -33,7 +33,7 @@ export interface Discovery {
 export interface DiscoveryOptions {
   /** latency budget of recommendation candidate generation */
   budgetMs: number;
-  /** how long trending and popular lists are reused */
+  /** how long trending and popular lists are reused (a seed video's "similar" candidates: 10 times as long) */
   cacheMs: number;
 }
 
@@ -48,7 +48,7 @@ export function createDiscovery(database: DatabaseHandle, videos: VideosService,
     indexer,
     search: new SearchService(index, queries, videos),
     trending,
-    recommendations: new RecommendationsService(queries, index, trending, videos, { budgetMs: o.budgetMs }),
+    recommendations: new RecommendationsService(queries, index, trending, videos, { budgetMs: o.budgetMs, similarCacheMs: o.cacheMs * 10 }),
     cowatch,
     async trendingVideos(limit) {
       const top = (await trending.trending()).slice(0, limit * 2);

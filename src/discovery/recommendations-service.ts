@@ -13,7 +13,7 @@ import type { VideosService, VideoView } from '../catalog/videos-service.js';
 import type { SearchIndex } from '../ports/search-index.js';
 import type { CandidateQueries, Eligible } from './candidates.js';
 import type { TrendingService } from './trending-service.js';
-import { withinDeadline, type StageResult } from './budget.js';
+import { LruCache, withinDeadline, type StageResult } from './budget.js';
 
 export interface RecViewer {
   /** signed-in account, if any */
@@ -29,9 +29,13 @@ export interface RecommendOptions {
   /** watched videos (most recent) excluded from recommendations */
   historyLimit: number;
   weights: RecommendWeights;
+  /** how long a seed video's "similar" candidates (and its channel and text) are reused; 0 = never */
+  similarCacheMs: number;
 }
 
-export const RECOMMEND_DEFAULTS: RecommendOptions = { now: Date.now, budgetMs: 150, historyLimit: 200, weights: RECOMMEND_WEIGHTS };
+export const RECOMMEND_DEFAULTS: RecommendOptions = { now: Date.now, budgetMs: 150, historyLimit: 200, weights: RECOMMEND_WEIGHTS, similarCacheMs: 300_000 };
+
+type SeedCandidates = { seed: { channelId: string; text: string } | null; similar: Map<string, number> };
 
 /** reasons that come from a candidate source (popularity and freshness alone mean "popular") */
 const SIGNALS = new Set(['cowatch', 'similar', 'sameChannel', 'subscribed', 'trending']);
@@ -54,6 +58,8 @@ export interface RecommendedVideo {
 
 export class RecommendationsService {
   private readonly opts: RecommendOptions;
+  /** per seed video: its channel and text and its "similar" candidates (the same for every viewer) */
+  private readonly seedCache: LruCache<string, SeedCandidates>;
 
   constructor(
     private readonly queries: CandidateQueries,
@@ -63,6 +69,7 @@ export class RecommendationsService {
     opts: Partial<RecommendOptions> = {},
   ) {
     this.opts = { ...RECOMMEND_DEFAULTS, ...opts };
+    this.seedCache = new LruCache(20_000, this.opts.similarCacheMs, this.opts.now);
   }
 
   /** Home feed: from the viewer's recent watches, subscriptions, trending and popular. */
@@ -90,20 +97,28 @@ export class RecommendationsService {
     const watched = await stage('history', () => this.queries.recentWatches(viewer.viewerKey, viewer.userId, this.opts.historyLimit), [] as string[]);
     const seedVideo = o.videoId ?? watched[0];
     const seeds = o.videoId ? [o.videoId, ...watched.filter((id) => id !== o.videoId).slice(0, 2)] : watched.slice(0, 5);
-    const seed = seedVideo ? await stage('similar', () => this.queries.seedInfo(seedVideo), null) : null;
     const pool = 60;
+    // the seed's channel and text, and the videos with similar titles and tags: the same for every viewer, so cached
+    // per seed video for a while (visibility is still decided by the gate below)
+    const cacheOn = this.opts.similarCacheMs > 0;
+    const cached = seedVideo && cacheOn ? this.seedCache.get(seedVideo) : undefined;
+    const seed = cached ? cached.seed : seedVideo ? await stage('similar', () => this.queries.seedInfo(seedVideo), null) : null;
     const [cowatch, similar, sameChannel, subscribed, trending, popular] = await Promise.all([
       stage('cowatch', () => this.queries.coWatched(seeds, pool * 2), new Map<string, number>()),
-      stage(
-        'similar',
-        async () => {
-          if (!seed) return new Map<string, number>();
-          const q = formatQuery(twoOf(seed.text, 5)); // tags first (seedInfo): the most specific words
-          const r = q ? await this.index.search(q, {}, pool, { titleAndTags: true }) : { hits: [] };
-          return new Map(r.hits.map((h) => [h.videoId, h.relevance]));
-        },
-        new Map<string, number>(),
-      ),
+      cached
+        ? cached.similar
+        : stage(
+            'similar',
+            async () => {
+              if (!seed) return new Map<string, number>();
+              const q = formatQuery(twoOf(seed.text, 5)); // tags first (seedInfo): the most specific words
+              const r = q ? await this.index.search(q, {}, pool, { titleAndTags: true }) : { hits: [] };
+              const found = new Map(r.hits.map((h) => [h.videoId, h.relevance]));
+              if (cacheOn && seedVideo) this.seedCache.set(seedVideo, { seed, similar: found });
+              return found;
+            },
+            new Map<string, number>(),
+          ),
       stage('sameChannel', async () => (seed ? this.queries.sameChannel(seed.channelId, 20) : new Map<string, number>()), new Map<string, number>()),
       stage('subscribed', async () => (viewer.userId ? this.queries.subscribed(viewer.userId, 30) : []), [] as string[]),
       stage('trending', async () => (await this.trending.trending()).slice(0, pool), [] as Array<{ videoId: string; score: number }>),

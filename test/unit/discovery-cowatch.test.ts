@@ -37,3 +37,20 @@ describe('co-watch increments', () => {
     expect(pairKey('a', 'b')).not.toBe(pairKey('ab', ''));
   });
 });
+
+describe('LRU cache of per-seed candidates', () => {
+  it('evicts the least recently used entry and expires entries after the TTL', async () => {
+    const { LruCache } = await import('../../src/discovery/budget.js');
+    let now = 0;
+    const c = new LruCache<string, number>(2, 100, () => now);
+    c.set('a', 1);
+    c.set('b', 2);
+    expect(c.get('a')).toBe(1); // a is now the most recent
+    c.set('c', 3); // evicts b
+    expect(c.get('b')).toBeUndefined();
+    expect(c.get('a')).toBe(1);
+    expect(c.get('c')).toBe(3);
+    now = 100;
+    expect(c.get('a')).toBeUndefined();
+  });
+});
