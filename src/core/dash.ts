@@ -5,6 +5,10 @@
  * name them: each Representation carries a SegmentList with its Initialization, a SegmentTimeline (the real
  * duration of every segment, so seeking lands on the right one) and one SegmentURL per segment. URLs are
  * relative to the MPD, like the HLS ones, so a token in the path reaches every segment.
+ *
+ * An encrypted video's MPD (`protection`) points at its CENC copies and says so in every AdaptationSet: the
+ * mp4protection ContentProtection ('cenc', cenc:default_KID) and the ClearKey one (DASH-IF system id) with its
+ * license URL (dashif:Laurl and clearkey:Laurl, relative to the MPD like every other URL in it).
  */
 
 export interface DashSegment {
@@ -30,6 +34,21 @@ export interface MpdInput {
   audio: DashRepresentation | null;
   /** timescale of the SegmentTimelines (ticks per second) */
   timescale?: number;
+  /** ClearKey CENC: the key id (8-4-4-4-12 hex) and the license URL */
+  protection?: { defaultKid: string; licenseUrl: string };
+}
+
+export const CLEARKEY_SYSTEM = 'urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e';
+export const MP4_PROTECTION = 'urn:mpeg:dash:mp4protection:2011';
+
+function contentProtection(p: NonNullable<MpdInput['protection']>, indent: string): string[] {
+  return [
+    `${indent}<ContentProtection schemeIdUri="${MP4_PROTECTION}" value="cenc" cenc:default_KID="${xml(p.defaultKid)}"/>`,
+    `${indent}<ContentProtection schemeIdUri="${CLEARKEY_SYSTEM}" value="ClearKey1.0">`,
+    `${indent}  <dashif:Laurl>${xml(p.licenseUrl)}</dashif:Laurl>`,
+    `${indent}  <clearkey:Laurl Lic_type="EME-1.0">${xml(p.licenseUrl)}</clearkey:Laurl>`,
+    `${indent}</ContentProtection>`,
+  ];
 }
 
 export const MPD_TIMESCALE = 1000;
@@ -90,11 +109,15 @@ export function writeMpd(input: MpdInput): string {
   const maxW = Math.max(...video.map((v) => v.width ?? 0));
   const maxH = Math.max(...video.map((v) => v.height ?? 0));
   const maxSeg = Math.max(...video.flatMap((v) => v.segments.map((s) => s.durationSec)), 1);
+  const p = input.protection;
+  if (p && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(p.defaultKid)) throw new Error('default_KID must be a lowercase UUID');
+  const ns = p ? ' xmlns:cenc="urn:mpeg:cenc:2013" xmlns:dashif="https://dashif.org/CPS" xmlns:clearkey="http://dashif.org/guidelines/clearKey"' : '';
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-main:2011" type="static" mediaPresentationDuration="${isoDuration(duration)}" minBufferTime="${isoDuration(Math.min(4, maxSeg))}" maxSegmentDuration="${isoDuration(maxSeg)}">`,
+    `<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"${ns} profiles="urn:mpeg:dash:profile:isoff-main:2011" type="static" mediaPresentationDuration="${isoDuration(duration)}" minBufferTime="${isoDuration(Math.min(4, maxSeg))}" maxSegmentDuration="${isoDuration(maxSeg)}">`,
     `  <Period id="0" start="PT0S">`,
     `    <AdaptationSet id="0" contentType="video" mimeType="video/mp4" segmentAlignment="true" startWithSAP="1" maxWidth="${maxW}" maxHeight="${maxH}">`,
+    ...(p ? contentProtection(p, '      ') : []),
   ];
   for (const v of video) {
     const attrs = [`id="${xml(v.id)}"`, `codecs="${xml(v.codecs)}"`, `bandwidth="${Math.round(v.bandwidth)}"`];
@@ -107,6 +130,7 @@ export function writeMpd(input: MpdInput): string {
     const a = input.audio;
     lines.push(
       `    <AdaptationSet id="1" contentType="audio" mimeType="audio/mp4" lang="und" segmentAlignment="true" startWithSAP="1">`,
+      ...(p ? contentProtection(p, '      ') : []),
       `      <Representation id="${xml(a.id)}" codecs="${xml(a.codecs)}" bandwidth="${Math.round(a.bandwidth)}"${a.sampleRate ? ` audioSamplingRate="${a.sampleRate}"` : ''}>`,
       `        <AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="${a.channels ?? 2}"/>`,
       ...segmentList(a, ts, '        '),

@@ -13,6 +13,7 @@ import type { LivePlaylists } from './live-playlists.js';
 import type { PlaybackService } from './playback-service.js';
 import { KEY_FILE } from '../core/hls-encryption.js';
 import { PURGE_HEADER } from './edge-cache.js';
+import { registerClearKeyRoutes } from './clearkey-routes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -40,6 +41,7 @@ async function readText(blobs: BlobStore, key: string): Promise<string> {
 }
 
 export function registerMediaRoutes(app: FastifyInstance, playback: PlaybackService, blobs: BlobStore, live: LivePlaylists, purgeSecret: string | null = null, tiers: MediaTiers | null = null): void {
+  registerClearKeyRoutes(app, playback); // POST /media/<id>/[t/<token>/]license: encrypted videos' DASH keys
   app.route<{ Params: { id: string; '*': string } }>({
     method: ['GET', 'HEAD'],
     url: '/media/:id/*',

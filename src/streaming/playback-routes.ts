@@ -13,7 +13,11 @@ export const PlaybackBody = z.object({
   playable: z.boolean(),
   visibility: z.string(),
   durationSec: z.number().nullable(),
-  encrypted: z.boolean().describe('AES-128 HLS encryption; the key is served under baseUrl with the same token (no DASH for encrypted videos yet)'),
+  encrypted: z.boolean().describe('AES-128 HLS encryption; the key is served under baseUrl with the same token'),
+  clearKey: z
+    .object({ licenseUrl: z.string(), defaultKid: z.string() })
+    .nullable()
+    .describe('an encrypted video\'s DASH manifest is ClearKey CENC: POST the W3C ClearKey license request to licenseUrl (same token)'),
   token: z.string().nullable().describe('signed playback token (null for public videos); already part of every URL here'),
   expiresAt: z.string().nullable().describe('when the token stops working; fetch a new descriptor before then'),
   baseUrl: z.string().describe('every file of the video is under this path'),

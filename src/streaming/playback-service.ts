@@ -13,7 +13,15 @@ import type { CurrentUser } from '../accounts/accounts-service.js';
 import { isPlayable, videoPrefix, type VideosService } from '../catalog/videos-service.js';
 import { mediaBase, signPlaybackToken, verifyPlaybackToken } from '../core/playback-token.js';
 import type { BlobStore } from '../ports/blob-store.js';
+import { AppError } from '../core/errors.js';
 import type { SegmentCipher } from './segment-cipher.js';
+import { kidUuid, LICENSE_FILE } from '../core/cenc.js';
+
+/** A W3C ClearKey license answer (EME §9.1.4): JSON Web Keys of the requested key ids. */
+export interface ClearKeyLicense {
+  keys: Array<{ kty: 'oct'; k: string; kid: string }>;
+  type: 'temporary';
+}
 
 export type MediaAccess =
   | { ok: true; visibility: string; status: string; tokened: boolean }
@@ -27,6 +35,8 @@ export interface PlaybackDescriptor {
   durationSec: number | null;
   /** AES-128 HLS encryption: the players fetch the key (under baseUrl) with the same token */
   encrypted: boolean;
+  /** an encrypted video's DASH manifest is ClearKey CENC: the license URL (same token) and the key id */
+  clearKey: { licenseUrl: string; defaultKid: string } | null;
   /** the signed token in every URL below (null for public videos) */
   token: string | null;
   expiresAt: string | null;
@@ -102,6 +112,24 @@ export class PlaybackService {
     return (await this.opts.cipher?.key(id)) ?? null;
   }
 
+  /**
+   * The ClearKey license exchange for an already authorized request: `body` is the CDM's license request,
+   * {"kids": [base64url key ids], "type": "temporary"}. Answers the video's CENC key for the key ids it knows;
+   * null when the video is not encrypted; throws 400 for a malformed request and 404 when no key id is the video's.
+   */
+  async license(id: string, body: unknown): Promise<ClearKeyLicense | null> {
+    const keys = (await this.opts.cipher?.cencKeys(id)) ?? null;
+    if (!keys) return null;
+    const req = typeof body === 'string' || Buffer.isBuffer(body) ? safeJson(String(body)) : body;
+    const kids = (req as { kids?: unknown } | null)?.kids;
+    if (!Array.isArray(kids) || kids.length === 0 || kids.length > 64 || !kids.every((k) => typeof k === 'string' && /^[A-Za-z0-9_-]{1,64}={0,2}$/.test(k))) {
+      throw new AppError('bad_license_request', 'A ClearKey license request is {"kids": [base64url key ids], "type": "temporary"}', 400);
+    }
+    const mine = keys.kid.toString('base64url');
+    if (!kids.some((k: string) => k.replace(/=+$/, '') === mine)) throw new AppError('key_not_found', 'No key of this video has that key id', 404);
+    return { keys: [{ kty: 'oct', k: keys.key.toString('base64url'), kid: mine }], type: 'temporary' };
+  }
+
   /** A token for `videoId`, valid for the configured TTL plus the video's length. */
   sign(videoId: string, viewer: string | null, durationSec: number | null): { token: string; expiresAt: number } {
     const expiresAt = Math.floor(this.now() / 1000) + this.opts.ttlSec + Math.ceil(durationSec ?? 0);
@@ -123,6 +151,7 @@ export class PlaybackService {
         if (ready && (await this.blobs.stat(videoPrefix(v.id) + mpdFile(c)))) dash[c] = base + mpdFile(c);
       }
     }
+    const cenc = (await this.opts.cipher?.cencKeys(v.id)) ?? null;
     const hasStoryboard = ready && !!(await this.blobs.stat(videoPrefix(v.id) + 'storyboard.vtt'));
     return {
       videoId: v.id,
@@ -130,7 +159,8 @@ export class PlaybackService {
       playable: v.playable,
       visibility: v.visibility,
       durationSec: v.durationSec,
-      encrypted: (await this.opts.cipher?.isEncrypted(v.id)) ?? false,
+      encrypted: !!cenc,
+      clearKey: cenc && dash.h264 ? { licenseUrl: base + LICENSE_FILE, defaultKid: kidUuid(cenc.kid) } : null,
       token: signed?.token ?? null,
       expiresAt: signed ? new Date(signed.expiresAt * 1000).toISOString() : null,
       baseUrl: base,
@@ -143,5 +173,13 @@ export class PlaybackService {
       qualities: v.renditions.map((r) => ({ name: r.name, codec: r.codec ?? 'h264', width: r.width, height: r.height, fps: r.fps, bandwidth: r.bandwidth, codecs: r.codecs })),
       resumePositionSec: viewer && this.opts.resumePosition ? await this.opts.resumePosition(viewer.id, v.id).catch(() => null) : null,
     };
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
 }

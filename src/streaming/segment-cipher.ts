@@ -1,12 +1,22 @@
 /**
  * Per-video AES-128 keys (table video_keys, migration 0004) and the encryption of segments as the encoders
  * publish them. Keys live in the database only; the blob store holds ciphertext. The origin serves a key at
- * /media/<id>/[t/<token>/]key.bin under the same authorization as the segments.
+ * /media/<id>/[t/<token>/]key.bin under the same authorization as the segments; DASH players get the CENC key
+ * (derived from it, core/cenc.ts) from the ClearKey license endpoint /media/<id>/[t/<token>/]license.
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../adapters/db/schema.js';
 import { AppError } from '../core/errors.js';
 import { decryptSegment, encryptSegment, segmentIv } from '../core/hls-encryption.js';
+import { cencInit, cencIvSeed, cencKeys, cencSegment, cencTrack } from '../core/cenc.js';
+
+/** An encrypted video's DASH packaging: ClearKey CENC copies of its H.264 and AAC files (core/cenc.ts). */
+export interface CencSealer {
+  kid: Buffer;
+  init(init: Buffer): Buffer;
+  /** `path`: the clear segment's path within the video; `init`: its rendition's (clear) init segment */
+  segment(path: string, clear: Buffer, init: Buffer): Buffer;
+}
 
 export interface VideoKeysTable {
   video_id: string;
@@ -47,6 +57,26 @@ export class SegmentCipher {
   async seal(videoId: string, path: string, bytes: Buffer): Promise<Buffer> {
     const key = await this.key(videoId);
     return key ? encryptSegment(key, segmentIv(path), bytes) : bytes;
+  }
+
+  /**
+   * The CENC key and KID of an encrypted video (derived from its stored key, so nothing else is stored),
+   * or null for a clear video.
+   */
+  async cencKeys(videoId: string): Promise<{ key: Buffer; kid: Buffer } | null> {
+    const key = await this.key(videoId);
+    return key ? cencKeys(key) : null;
+  }
+
+  /** A sealer for the DASH (CENC) copies of an encrypted video's files; null for a clear video. */
+  async cenc(videoId: string): Promise<CencSealer | null> {
+    const keys = await this.cencKeys(videoId);
+    if (!keys) return null;
+    return {
+      kid: keys.kid,
+      init: (init) => cencInit(init, keys.kid),
+      segment: (path, clear, init) => cencSegment(clear, cencTrack(init), keys.key, cencIvSeed(path)),
+    };
   }
 
   async open(videoId: string, path: string, bytes: Buffer): Promise<Buffer> {

@@ -4,13 +4,22 @@
  * private video. Protected videos are fetched through /media/<id>/t/<token>/ only; a private video shows nothing
  * to a stranger. No mocks, no timing assertions (timeouts are guards only).
  */
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { signPlaybackToken } from '../../src/core/playback-token.js';
+import { decryptSegment, segmentIv } from '../../src/core/hls-encryption.js';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEDIA_DIR, registerUser, startTestPlatform, waitForVideo, type TestPlatform } from '../support/platform.js';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
 const b64 = (s: string) => Buffer.from(s).toString('base64');
+const run = promisify(execFile);
+const SECRET = 'playback-protection-test-secret-0123456789';
 
 describe('protected playback in Chromium', () => {
   let tp: TestPlatform;
@@ -39,7 +48,7 @@ describe('protected playback in Chromium', () => {
   }
 
   beforeAll(async () => {
-    tp = await startTestPlatform({ worker: true });
+    tp = await startTestPlatform({ worker: true, env: { PLAYBACK_SECRET: SECRET } });
     await tp.platform.app.listen({ port: 0, host: '127.0.0.1' });
     const addr = tp.platform.app.server.address();
     if (!addr || typeof addr === 'string') throw new Error('no address');
@@ -162,4 +171,131 @@ describe('protected playback in Chromium', () => {
       await ctx.close();
     }
   }, 60_000);
+  it('ClearKey CENC: dash.js gets the key from the license endpoint through the signed path and plays', async () => {
+    const ctx = await context(false);
+    try {
+      const { page: p2, media, statuses } = await watch(ctx, '?player=dash', encryptedId);
+      expect(await p2.evaluate(() => !!(window as any).reelPlayer.dash)).toBe(true);
+      // the protected MPD, CENC copies of video and audio, one license exchange, never the HLS key
+      expect(media.some((u) => u.endsWith('/manifest.mpd'))).toBe(true);
+      expect(media.some((u) => /\/\d+p\/cenc\/c\d+_\d+\.m4s$/.test(u)), media.join('\n')).toBe(true);
+      expect(media.some((u) => /\/audio\/cenc\/.+\.m4s$/.test(u))).toBe(true);
+      expect(media.filter((u) => u.endsWith('.m4s') && !u.includes('/cenc/'))).toEqual([]);
+      expect(media.some((u) => u.endsWith('/key.bin'))).toBe(false);
+      const lic = media.filter((u) => u.endsWith('/license'));
+      expect(lic.length).toBeGreaterThan(0);
+      expect(lic.every((u) => new URL(u).pathname.startsWith(`/media/${encryptedId}/t/`))).toBe(true);
+      expect(statuses.filter((s) => s >= 400)).toEqual([]);
+      // the browser decrypted through EME ClearKey (MediaKeys attached to the element)
+      expect(await p2.evaluate(() => (window as any).reelPlayer.video.mediaKeys !== null)).toBe(true);
+      const t1 = await p2.evaluate(() => (window as any).reelPlayer.video.currentTime as number);
+      await p2.waitForFunction((t) => (window as any).reelPlayer.video.currentTime > t + 0.5, t1, { timeout: 15_000, polling: 100 });
+      expect(await p2.evaluate(() => (window as any).reelPlayer.video.error)).toBeNull();
+      expect(await p2.evaluate(() => document.getElementById('state')?.textContent)).toBe('');
+    } finally {
+      await ctx.close();
+    }
+  }, 90_000);
+
+  describe('ClearKey license endpoint and the CENC files', () => {
+    const app = () => tp.platform.app;
+    const kidOf = (d: any) => Buffer.from(d.clearKey.defaultKid.replace(/-/g, ''), 'hex').toString('base64url');
+    const ask = (url: string, payload: unknown, headers: Record<string, string> = {}) => app().inject({ method: 'POST', url, payload: payload as any, headers });
+
+    it('answers the W3C ClearKey exchange with the video key for a valid token (and the owner), nothing is cached', async () => {
+      const d = (await app().inject({ url: `/api/videos/${encryptedId}/playback` })).json();
+      expect(d).toMatchObject({ encrypted: true, clearKey: { licenseUrl: `${d.baseUrl}license` } });
+      expect(d.dash.h264).toBe(`${d.baseUrl}manifest.mpd`);
+      const mpd = (await app().inject({ url: d.dash.h264 })).body;
+      expect(mpd).toContain(`<ContentProtection schemeIdUri="urn:mpeg:dash:mp4protection:2011" value="cenc" cenc:default_KID="${d.clearKey.defaultKid}"/>`);
+      expect(mpd).toContain('schemeIdUri="urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e"');
+      expect(mpd).toContain('<dashif:Laurl>license</dashif:Laurl>');
+      const r = await ask(d.clearKey.licenseUrl, { kids: [kidOf(d)], type: 'temporary' });
+      expect(r.statusCode).toBe(200);
+      expect(r.headers['cache-control']).toBe('private, no-store');
+      const body = r.json();
+      expect(body).toMatchObject({ type: 'temporary', keys: [{ kty: 'oct', kid: kidOf(d) }] });
+      expect(Buffer.from(body.keys[0].k, 'base64url')).toHaveLength(16);
+      // a CDM message as text is accepted as well; the owner's session opens it without a token
+      expect((await ask(d.clearKey.licenseUrl, JSON.stringify({ kids: [kidOf(d)], type: 'temporary' }), { 'content-type': 'text/plain' })).json()).toEqual(body);
+      expect((await ask(`/media/${encryptedId}/license`, { kids: [kidOf(d)] }, { cookie: owner.cookie })).json()).toEqual(body);
+      // the DASH key is not the HLS key
+      expect(Buffer.from(body.keys[0].k, 'base64url')).not.toEqual((await app().inject({ url: `${d.baseUrl}key.bin` })).rawPayload);
+      // unknown key ids and malformed requests
+      expect((await ask(d.clearKey.licenseUrl, { kids: [Buffer.alloc(16, 7).toString('base64url')] })).statusCode).toBe(404);
+      for (const bad of [{}, { kids: [] }, { kids: 'x' }, { kids: ['not base64 !'] }]) expect((await ask(d.clearKey.licenseUrl, bad)).statusCode).toBe(400);
+      // a clear video has no license
+      await setVisibility('public');
+      const clear = (await app().inject({ url: `/api/videos/${id}/playback` })).json();
+      expect(clear.clearKey).toBeNull();
+      expect((await ask(`/media/${id}/license`, { kids: [kidOf(d)] })).statusCode).toBe(404);
+    });
+
+    it('refuses a missing (404), forged, expired or other-video token (403)', async () => {
+      const d = (await app().inject({ url: `/api/videos/${encryptedId}/playback` })).json();
+      const now = Math.floor(Date.now() / 1000);
+      const req = { kids: [kidOf(d)], type: 'temporary' };
+      const missing = await ask(`/media/${encryptedId}/license`, req);
+      expect(missing.statusCode).toBe(404);
+      expect(missing.body).not.toContain('"k"');
+      const sig = d.token.split('.')[2];
+      for (const [token, code] of [
+        [d.token.replace(sig, (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1)), 'token_invalid'],
+        [signPlaybackToken([SECRET], { videoId: encryptedId, expiresAt: now - 5, viewer: null }), 'token_expired'],
+        [signPlaybackToken([SECRET], { videoId: randomUUID(), expiresAt: now + 600, viewer: null }), 'token_invalid'],
+        [signPlaybackToken([SECRET], { videoId: id, expiresAt: now + 600, viewer: null }), 'token_invalid'],
+        ['garbage', 'token_invalid'],
+      ]) {
+        const r = await ask(`/media/${encryptedId}/t/${token}/license`, req);
+        expect(r.statusCode, token).toBe(403);
+        expect(r.json().error.code).toBe(code);
+        expect(r.body).not.toContain('"k"');
+      }
+    });
+
+    it('stores no key in the blob store; CENC segments decode only with the license key, to the same frames as HLS', async () => {
+      const d = (await app().inject({ url: `/api/videos/${encryptedId}/playback` })).json();
+      const key = Buffer.from((await ask(d.clearKey.licenseUrl, { kids: [kidOf(d)] })).json().keys[0].k, 'base64url');
+      const hlsKey = (await app().inject({ url: `${d.baseUrl}key.bin` })).rawPayload;
+      const blobKeys = await tp.platform.blobs.list(`videos/${encryptedId}/`);
+      expect(blobKeys.some((k) => k.includes('/cenc/'))).toBe(true);
+      for (const k of blobKeys) {
+        const parts: Buffer[] = [];
+        for await (const c of await tp.platform.blobs.get(k)) parts.push(c as Buffer);
+        const bytes = Buffer.concat(parts);
+        expect(bytes.includes(key), k).toBe(false);
+        expect(bytes.includes(hlsKey), k).toBe(false);
+      }
+      const mpd = (await app().inject({ url: d.dash.h264 })).body;
+      const rung = /<Representation id="(\d+p)"/.exec(mpd)![1];
+      const seg = new RegExp(`<SegmentURL media="(${rung}/cenc/c\\d+_\\d+\\.m4s)"/>`).exec(mpd)![1];
+      const fetchBytes = async (file: string) => {
+        const r = await app().inject({ url: d.baseUrl + file });
+        expect(r.statusCode, file).toBe(200);
+        return r.rawPayload;
+      };
+      const dir = mkdtempSync(join(tmpdir(), 'reel-cenc-'));
+      try {
+        const hlsSeg = seg.replace('/cenc/', '/');
+        const clear = Buffer.concat([await fetchBytes(`${rung}/init.mp4`), decryptSegment(hlsKey, segmentIv(hlsSeg), await fetchBytes(hlsSeg))]);
+        const cenc = Buffer.concat([await fetchBytes(`${rung}/cenc/init.mp4`), await fetchBytes(seg)]);
+        expect(cenc.includes(clear.subarray(clear.length - 64))).toBe(false); // the sample data is not the clear one
+        writeFileSync(join(dir, 'clear.mp4'), clear);
+        writeFileSync(join(dir, 'cenc.mp4'), cenc);
+        const frames = async (file: string, extra: string[] = []) => {
+          const r = await run('ffmpeg', ['-hide_banner', '-v', 'error', ...extra, '-i', join(dir, file), '-map', '0:v', '-f', 'framemd5', '-'], { maxBuffer: 1 << 24 }).catch((e) => ({ stdout: String(e.stdout ?? ''), stderr: String(e.stderr ?? 'failed') }));
+          return { md5: r.stdout.split('\n').filter((l) => l && !l.startsWith('#')), stderr: r.stderr };
+        };
+        const reference = await frames('clear.mp4');
+        expect(reference.md5.length).toBeGreaterThan(10);
+        expect((await frames('cenc.mp4', ['-decryption_key', key.toString('hex')])).md5).toEqual(reference.md5);
+        const without = await frames('cenc.mp4');
+        expect(without.md5).not.toEqual(reference.md5);
+        const wrongKey = await frames('cenc.mp4', ['-decryption_key', hlsKey.toString('hex')]);
+        expect(wrongKey.md5).not.toEqual(reference.md5);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
 });

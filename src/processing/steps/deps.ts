@@ -23,6 +23,8 @@ export interface StepDeps {
     isEncrypted(videoId: string): Promise<boolean>;
     seal(videoId: string, path: string, bytes: Buffer): Promise<Buffer>;
     open(videoId: string, path: string, bytes: Buffer): Promise<Buffer>;
+    /** ClearKey CENC copies of the H.264/AAC files for DASH (<rung>/cenc/…); null for a clear video */
+    cenc?(videoId: string): Promise<import('../../streaming/segment-cipher.js').CencSealer | null>;
   };
   /** called once when a video becomes playable, with the seconds since its upload completed */
   onPlayable?: (videoId: string, seconds: number) => void;

@@ -13,6 +13,7 @@ import { segmentKey, type AudioOutput, type MediaPlan } from '../media-plan.js';
 import type { TaskHandler } from '../worker.js';
 import { openSource, type StepDeps } from './deps.js';
 import { checkPlayable } from './playable.js';
+import { cencUri } from '../../core/cenc.js';
 
 export function encodeAudioStep(d: StepDeps): TaskHandler {
   return async ({ task, signal, setOutput }) => {
@@ -25,6 +26,9 @@ export function encodeAudioStep(d: StepDeps): TaskHandler {
     const work = await mkdtemp(join(d.workDir, `${video.id}-audio-`));
     const out: AudioOutput = { segments: [], complete: false };
     let initPublished = false;
+    // an encrypted video's audio also gets ClearKey CENC copies for DASH (audio/cenc/…)
+    const cenc = d.cipher?.cenc ? await d.cipher.cenc(video.id) : null;
+    let init: Buffer | null = null;
     let publishing = Promise.resolve();
     const publishNew = async (final: boolean) => {
       let text: string;
@@ -39,6 +43,10 @@ export function encodeAudioStep(d: StepDeps): TaskHandler {
       if (!fresh.length && !final) return;
       if (!initPublished) {
         await d.blobs.putFile(segmentKey(video.id, `${AUDIO_DIR}/${HLS_INIT}`), join(work, HLS_INIT));
+        if (cenc) {
+          init = await readFile(join(work, HLS_INIT));
+          await d.blobs.put(segmentKey(video.id, cencUri(`${AUDIO_DIR}/${HLS_INIT}`)), cenc.init(init));
+        }
         initPublished = true;
       }
       for (const s of fresh) {
@@ -46,6 +54,7 @@ export function encodeAudioStep(d: StepDeps): TaskHandler {
         const clear = await readFile(join(work, s.uri));
         const bytes = d.cipher ? await d.cipher.seal(video.id, uri, clear) : clear;
         await d.blobs.put(segmentKey(video.id, uri), bytes);
+        if (cenc && init) await d.blobs.put(segmentKey(video.id, cencUri(uri)), cenc.segment(uri, clear, init));
         out.segments.push({ uri, durationSec: s.durationSec, bytes: bytes.length });
       }
       out.complete = final && pl.ended;

@@ -14,6 +14,7 @@ import { segmentKey, type ChunkOutput, type MediaPlan } from '../media-plan.js';
 import type { TaskHandler } from '../worker.js';
 import { openSource, type StepDeps } from './deps.js';
 import { checkPlayable } from './playable.js';
+import { cencUri } from '../../core/cenc.js';
 
 export const chunkSegmentUri = (rung: string, chunk: number, n: number) => `${rung}/c${String(chunk).padStart(5, '0')}_${String(n).padStart(3, '0')}.m4s`;
 
@@ -52,6 +53,8 @@ export function encodeChunkStep(d: StepDeps): TaskHandler {
         { signal },
       );
       const output: ChunkOutput = { chunk: chunk.index, rungs: {} };
+      // an encrypted video's H.264 rungs also get ClearKey CENC copies for DASH (<rung>/cenc/…)
+      const cenc = codec === 'h264' && d.cipher?.cenc ? await d.cipher.cenc(video.id) : null;
       for (const r of rungs) {
         const name = renditionName(r.name, codec);
         const dir = join(work, name);
@@ -66,9 +69,11 @@ export function encodeChunkStep(d: StepDeps): TaskHandler {
           const clear = shiftSegment(await readFile(join(dir, s.uri)), offset, chunk.index * 1000 + n + 1);
           const bytes = d.cipher ? await d.cipher.seal(video.id, uri, clear) : clear;
           await d.blobs.put(segmentKey(video.id, uri), bytes);
+          if (cenc) await d.blobs.put(segmentKey(video.id, cencUri(uri)), cenc.segment(uri, clear, init));
           segments.push({ uri, durationSec: s.durationSec, bytes: bytes.length });
         }
         if (chunk.index === 0) await d.blobs.put(segmentKey(video.id, `${name}/${HLS_INIT}`), init);
+        if (chunk.index === 0 && cenc) await d.blobs.put(segmentKey(video.id, cencUri(`${name}/${HLS_INIT}`)), cenc.init(init));
         output.rungs[name] = segments;
       }
       await setOutput(output);

@@ -13,6 +13,7 @@ import type { TaskHandler } from '../worker.js';
 import type { StepDeps } from './deps.js';
 import { renderMediaPlaylist, rungSegments } from '../../streaming/playlists.js';
 import { writeMpd, type DashRepresentation } from '../../core/dash.js';
+import { cencUri, kidUuid, LICENSE_FILE } from '../../core/cenc.js';
 
 const AUDIO_CODEC = 'mp4a.40.2';
 
@@ -58,14 +59,31 @@ export function packageStep(d: StepDeps): TaskHandler {
         audio,
       );
       // the MPD first: the HLS master is the last file written, as before. Whole-segment AES-128 is HLS only:
-      // an encrypted video has no MPD (DASH would need CENC sample encryption).
+      // an encrypted video's MPD lists the ClearKey CENC copies the encoders wrote beside its H.264/AAC files.
       if (!encrypted) await d.blobs.put(segmentKey(task.video_id, mpdFor(codec)), writeMpd({ video: dashVideo, audio: dashAudio }));
+      else if (codec === 'h264') {
+        const mpd = await cencMpd(d, task.video_id, dashVideo, dashAudio);
+        if (mpd) await d.blobs.put(segmentKey(task.video_id, mpdFor(codec)), mpd);
+      }
       await d.blobs.put(segmentKey(task.video_id, masterFor(codec)), master);
       renditions.push(...forCodec);
     }
     await d.videos.mergeRenditions(task.video_id, renditions);
     return { renditions };
   };
+}
+
+/** The MPD of an encrypted video: CENC copies, ClearKey protection; null when some copy is missing (encoded before CENC existed). */
+async function cencMpd(d: StepDeps, videoId: string, video: DashRepresentation[], audio: DashRepresentation | null): Promise<string | null> {
+  const keys = d.cipher?.cenc ? await d.cipher.cenc(videoId) : null;
+  if (!keys) return null;
+  const reps = [...video, ...(audio ? [audio] : [])].map((r) => ({ ...r, init: cencUri(r.init), segments: r.segments.map((s) => ({ ...s, uri: cencUri(s.uri) })) }));
+  for (const r of reps) if (!(await d.blobs.stat(segmentKey(videoId, r.init))) || !(await d.blobs.stat(segmentKey(videoId, r.segments[r.segments.length - 1].uri)))) return null;
+  return writeMpd({
+    video: reps.slice(0, video.length),
+    audio: audio ? reps[reps.length - 1] : null,
+    protection: { defaultKid: kidUuid(keys.kid), licenseUrl: LICENSE_FILE },
+  });
 }
 
 function stripDir(segments: ChunkSegment[], dir: string): ChunkSegment[] {

@@ -37,7 +37,7 @@ export function pickCodec(d: Playback): 'h264' | 'vp9' | 'av1' {
 
 export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { processing: boolean; resumeAt: number; dash: boolean; events: EngineEvents }): Promise<Engine> {
   const { events } = opts;
-  if (opts.dash && d.dash.h264) return startDash(video, d.dash.h264, opts.resumeAt, events);
+  if (opts.dash && d.dash.h264) return startDash(video, d.dash.h264, opts.resumeAt, events, (d as { clearKey?: ClearKeyInfo | null }).clearKey ?? null);
   const src = d.hls[pickCodec(d)] ?? d.hls.h264!;
   const { default: Hls } = await preloadHls();
   if (!Hls.isSupported()) {
@@ -97,11 +97,17 @@ export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { 
   };
 }
 
-async function startDash(video: HTMLVideoElement, url: string, resumeAt: number, events: EngineEvents): Promise<Engine> {
+/** An encrypted video's DASH is ClearKey CENC: the descriptor's license URL (signed like the segments) and key id. */
+interface ClearKeyInfo { licenseUrl: string; defaultKid: string }
+
+async function startDash(video: HTMLVideoElement, url: string, resumeAt: number, events: EngineEvents, clearKey: ClearKeyInfo | null): Promise<Engine> {
   const mod: any = await import('dashjs');
   const dashjs = mod.default?.MediaPlayer ? mod.default : mod;
   const player = dashjs.MediaPlayer().create();
   window.reelPlayer = { dash: player, video };
+  // dash.js reads the key id from the MPD (cenc:default_KID) and posts the W3C ClearKey license request here;
+  // the MPD's own Laurl is relative, so the absolute, token-carrying URL comes from the descriptor
+  if (clearKey) player.setProtectionData({ 'org.w3.clearkey': { serverURL: new URL(clearKey.licenseUrl, location.href).href } });
   const E = dashjs.MediaPlayer.events;
   player.on(E.ERROR, (e: any) => events.fatal(`Playback error: ${e.error?.message ?? String(e.error?.code ?? 'unknown')}`));
   player.on(E.STREAM_INITIALIZED, () => {
