@@ -14,7 +14,7 @@ const FIELDS: Field[] = [
   { key: 'maxUploadBytes', label: 'Maximum upload size (MiB)', unit: 'MiB', min: 1, max: 256 * 1024, hint: 'The largest file one upload may be; larger uploads are refused (413).' },
   { key: 'uploadQuotaDailyBytes', label: 'Daily upload quota per account (MiB)', unit: 'MiB', min: 0, max: 1e9, hint: 'Bytes per account per 24 hours; 0 = no limit.' },
   { key: 'uploadQuotaTotalBytes', label: 'Storage quota per account (MiB)', unit: 'MiB', min: 0, max: 1e9, hint: 'Bytes one account may have uploaded in total; 0 = no limit.' },
-  { key: 'uploadsPerHour', label: 'Uploads per channel per hour', unit: 'count', min: 0, max: 100000, hint: '0 = no limit.' },
+  { key: 'uploadsPerHour', label: 'Uploads per channel per hour', unit: 'count', min: 0, max: 1000000000, hint: '0 = no limit.' },
   { key: 'commentsPerMinute', label: 'Comments per account per minute', unit: 'count', min: 1, max: 10000, hint: 'More are refused (429) until the minute passes.' },
   { key: 'loginAttemptsPerMinute', label: 'Sign-in attempts per minute', unit: 'count', min: 1, max: 10000, hint: 'Per client address and per email; more are refused (429).' },
 ];
