@@ -59,4 +59,39 @@ describe('DASH MPD', () => {
     expect(mpd).toContain('sourceURL="x&amp;y/init.mp4"');
     expect(() => writeMpd({ video: [], audio: null })).toThrow();
   });
+
+  describe('ClearKey CENC protection', () => {
+    const KID = '0123abcd-4567-89ef-0123-456789abcdef';
+    const video = [{ id: '360p', codecs: 'avc1.64001e', bandwidth: 800_000, init: '360p/cenc/init.mp4', segments: segs('360p/cenc', [2, 2]), width: 640, height: 360, fps: 25 }];
+    const audio = { id: 'audio', codecs: 'mp4a.40.2', bandwidth: 130_000, init: 'audio/cenc/init.mp4', segments: segs('audio/cenc', [2, 2]) };
+    const MP4 = `<ContentProtection schemeIdUri="urn:mpeg:dash:mp4protection:2011" value="cenc" cenc:default_KID="${KID}"/>`;
+    const CK = '<ContentProtection schemeIdUri="urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e" value="ClearKey1.0">';
+    const count = (s: string, sub: string) => s.split(sub).length - 1;
+
+    it.each([
+      ['clear video: no protection, no extra namespaces', { video, audio }, { mp4: 0, ck: 0, laurl: 0, ns: false }],
+      ['protected, video and audio: both sets carry both descriptors', { video, audio, protection: { defaultKid: KID, licenseUrl: 'license' } }, { mp4: 2, ck: 2, laurl: 2, ns: true }],
+      ['protected, video only', { video, audio: null, protection: { defaultKid: KID, licenseUrl: 'license' } }, { mp4: 1, ck: 1, laurl: 1, ns: true }],
+    ] as const)('%s', (_n, input, want) => {
+      const mpd = writeMpd(input as Parameters<typeof writeMpd>[0]);
+      expect(count(mpd, MP4)).toBe(want.mp4);
+      expect(count(mpd, CK)).toBe(want.ck);
+      expect(count(mpd, '<dashif:Laurl>license</dashif:Laurl>')).toBe(want.laurl);
+      expect(count(mpd, '<clearkey:Laurl Lic_type="EME-1.0">license</clearkey:Laurl>')).toBe(want.laurl);
+      expect(mpd.includes('xmlns:cenc="urn:mpeg:cenc:2013"')).toBe(want.ns);
+      expect(mpd.includes('xmlns:dashif="https://dashif.org/CPS"')).toBe(want.ns);
+      // descriptors come before the Representations of their set (schema order); segment URLs untouched
+      if (want.ns) expect(mpd.indexOf(MP4)).toBeLessThan(mpd.indexOf('<Representation'));
+      expect(mpd).toContain('<SegmentURL media="360p/cenc/c00001_000.m4s"/>');
+    });
+
+    it.each([['UPPERCASE-KID'], ['0123abcd456789ef0123456789abcdef'], ['0123ABCD-4567-89ef-0123-456789abcdef']])('refuses default_KID %s', (kid) => {
+      expect(() => writeMpd({ video, audio: null, protection: { defaultKid: kid, licenseUrl: 'license' } })).toThrow(/default_KID/);
+    });
+
+    it('escapes the license URL', () => {
+      const mpd = writeMpd({ video, audio: null, protection: { defaultKid: KID, licenseUrl: 'https://x/license?a=1&b=2' } });
+      expect(mpd).toContain('<dashif:Laurl>https://x/license?a=1&amp;b=2</dashif:Laurl>');
+    });
+  });
 });
