@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { contentTypeFor, parseRange } from '../core/http-range.js';
-import { assertSafeKey, type BlobStat, type BlobStore } from '../ports/blob-store.js';
+import { assertSafeKey, BlobNotFoundError, type BlobStat, type BlobStore } from '../ports/blob-store.js';
 import { videoPrefix } from '../catalog/videos-service.js';
 import { splitTokenPath } from '../core/playback-token.js';
 import type { LivePlaylists } from './live-playlists.js';
@@ -108,7 +108,13 @@ export function registerMediaRoutes(app: FastifyInstance, playback: PlaybackServ
         reply.status(206).header('Content-Range', `bytes ${range.start}-${range.end}/${stat.size}`).header('Content-Length', range.end - range.start + 1);
       } else reply.header('Content-Length', stat.size);
       if (req.method === 'HEAD') return reply.send();
-      return reply.send(await store.get(key, range ?? undefined));
+      // a file moved to the cold store between the stat and the read is read from there (same bytes)
+      const body = await store.get(key, range ?? undefined).catch(async (err) => {
+        const moved = err instanceof BlobNotFoundError && tiers ? await tiers.locate(id, file) : null;
+        if (!moved || moved.stat.size !== stat.size) throw err;
+        return moved.store.get(key, range ?? undefined);
+      });
+      return reply.send(body);
     },
   });
 
