@@ -11,10 +11,10 @@
  *
  * H.264 samples use subsample encryption (each NAL unit's length and header byte stay clear, non-VCL NAL units
  * stay wholly clear), as the scheme requires for NAL-structured video; audio samples are encrypted whole.
- * IVs are 8 bytes: a per-file seed (from the file's path) plus the sample's index, so no two samples of the video
- * share a counter block.
+ * IVs are 8 bytes: a random per-file seed plus the sample's index (senc carries them), so no two samples share a
+ * counter block, not even a segment and its re-encoded replacement (storage tiering re-creates renditions).
  */
-import { createCipheriv, createHash, hkdfSync } from 'node:crypto';
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { boxes, type Box } from './fmp4.js';
 
 /** DASH-IF ClearKey system id (the MPD's ContentProtection) */
@@ -34,9 +34,9 @@ export function kidUuid(kid: Buffer): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** The 8-byte IV seed of one file, from its path within the video ("720p/c00003_001.m4s"). */
-export function cencIvSeed(path: string): Buffer {
-  return createHash('sha256').update(`reel-cenc-iv\n${path}`).digest().subarray(0, 8);
+/** A fresh 8-byte IV seed for one file. */
+export function cencIvSeed(): Buffer {
+  return randomBytes(8);
 }
 
 const u8 = (n: number) => Buffer.from([n]);
@@ -252,7 +252,7 @@ function readTrun(buf: Buffer, b: Box, defaultSize: number): Trun {
 }
 
 /**
- * Encrypt one fMP4 media segment (styp? (moof mdat)+) of `track` with `key`. `ivSeed`: 8 bytes, distinct per file
+ * Encrypt one fMP4 media segment (styp? (moof mdat)+) of `track` with `key`. `ivSeed`: 8 bytes, fresh per file
  * (cencIvSeed). Returns a new buffer.
  */
 export function cencSegment(seg: Buffer, track: CencTrack, key: Buffer, ivSeed: Buffer): Buffer {

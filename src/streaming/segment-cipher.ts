@@ -14,8 +14,8 @@ import { cencInit, cencIvSeed, cencKeys, cencSegment, cencTrack } from '../core/
 export interface CencSealer {
   kid: Buffer;
   init(init: Buffer): Buffer;
-  /** `path`: the clear segment's path within the video; `init`: its rendition's (clear) init segment */
-  segment(path: string, clear: Buffer, init: Buffer): Buffer;
+  /** `clear`: a media segment; `init`: its rendition's (clear) init segment */
+  segment(clear: Buffer, init: Buffer): Buffer;
 }
 
 export interface VideoKeysTable {
@@ -75,7 +75,7 @@ export class SegmentCipher {
     return {
       kid: keys.kid,
       init: (init) => cencInit(init, keys.kid),
-      segment: (path, clear, init) => cencSegment(clear, cencTrack(init), keys.key, cencIvSeed(path)),
+      segment: (clear, init) => cencSegment(clear, cencTrack(init), keys.key, cencIvSeed()),
     };
   }
 

@@ -202,6 +202,40 @@ describe('protected playback in Chromium', () => {
     const kidOf = (d: any) => Buffer.from(d.clearKey.defaultKid.replace(/-/g, ''), 'hex').toString('base64url');
     const ask = (url: string, payload: unknown, headers: Record<string, string> = {}) => app().inject({ method: 'POST', url, payload: payload as any, headers });
 
+    /** A CENC segment of the MPD decodes with the license key to the frames of its HLS twin, and not without it. */
+    async function decodesOnlyWithTheKey(d: any, key: Buffer, hlsKey: Buffer): Promise<void> {
+      const mpd = (await app().inject({ url: d.dash.h264 })).body;
+      const rung = /<Representation id="(\d+p)"/.exec(mpd)![1];
+      const seg = new RegExp(`<SegmentURL media="(${rung}/cenc/c\\d+_\\d+\\.m4s)"/>`).exec(mpd)![1];
+      const fetchBytes = async (file: string) => {
+        const r = await app().inject({ url: d.baseUrl + file });
+        expect(r.statusCode, file).toBe(200);
+        return r.rawPayload;
+      };
+      const dir = mkdtempSync(join(tmpdir(), 'reel-cenc-'));
+      try {
+        const hlsSeg = seg.replace('/cenc/', '/');
+        const clear = Buffer.concat([await fetchBytes(`${rung}/init.mp4`), decryptSegment(hlsKey, segmentIv(hlsSeg), await fetchBytes(hlsSeg))]);
+        const cenc = Buffer.concat([await fetchBytes(`${rung}/cenc/init.mp4`), await fetchBytes(seg)]);
+        expect(cenc.includes(clear.subarray(clear.length - 64))).toBe(false); // the sample data is not the clear one
+        writeFileSync(join(dir, 'clear.mp4'), clear);
+        writeFileSync(join(dir, 'cenc.mp4'), cenc);
+        const frames = async (file: string, extra: string[] = []) => {
+          const r = await run('ffmpeg', ['-hide_banner', '-v', 'error', ...extra, '-i', join(dir, file), '-map', '0:v', '-f', 'framemd5', '-'], { maxBuffer: 1 << 24 }).catch((e) => ({ stdout: String(e.stdout ?? ''), stderr: String(e.stderr ?? 'failed') }));
+          return { md5: r.stdout.split('\n').filter((l) => l && !l.startsWith('#')), stderr: r.stderr };
+        };
+        const reference = await frames('clear.mp4');
+        expect(reference.md5.length).toBeGreaterThan(10);
+        expect((await frames('cenc.mp4', ['-decryption_key', key.toString('hex')])).md5).toEqual(reference.md5);
+        const without = await frames('cenc.mp4');
+        expect(without.md5).not.toEqual(reference.md5);
+        const wrongKey = await frames('cenc.mp4', ['-decryption_key', hlsKey.toString('hex')]);
+        expect(wrongKey.md5).not.toEqual(reference.md5);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+
     it('answers the W3C ClearKey exchange with the video key for a valid token (and the owner), nothing is cached', async () => {
       const d = (await app().inject({ url: `/api/videos/${encryptedId}/playback` })).json();
       expect(d).toMatchObject({ encrypted: true, clearKey: { licenseUrl: `${d.baseUrl}license` } });
@@ -266,36 +300,23 @@ describe('protected playback in Chromium', () => {
         expect(bytes.includes(key), k).toBe(false);
         expect(bytes.includes(hlsKey), k).toBe(false);
       }
-      const mpd = (await app().inject({ url: d.dash.h264 })).body;
-      const rung = /<Representation id="(\d+p)"/.exec(mpd)![1];
-      const seg = new RegExp(`<SegmentURL media="(${rung}/cenc/c\\d+_\\d+\\.m4s)"/>`).exec(mpd)![1];
-      const fetchBytes = async (file: string) => {
-        const r = await app().inject({ url: d.baseUrl + file });
-        expect(r.statusCode, file).toBe(200);
-        return r.rawPayload;
-      };
-      const dir = mkdtempSync(join(tmpdir(), 'reel-cenc-'));
-      try {
-        const hlsSeg = seg.replace('/cenc/', '/');
-        const clear = Buffer.concat([await fetchBytes(`${rung}/init.mp4`), decryptSegment(hlsKey, segmentIv(hlsSeg), await fetchBytes(hlsSeg))]);
-        const cenc = Buffer.concat([await fetchBytes(`${rung}/cenc/init.mp4`), await fetchBytes(seg)]);
-        expect(cenc.includes(clear.subarray(clear.length - 64))).toBe(false); // the sample data is not the clear one
-        writeFileSync(join(dir, 'clear.mp4'), clear);
-        writeFileSync(join(dir, 'cenc.mp4'), cenc);
-        const frames = async (file: string, extra: string[] = []) => {
-          const r = await run('ffmpeg', ['-hide_banner', '-v', 'error', ...extra, '-i', join(dir, file), '-map', '0:v', '-f', 'framemd5', '-'], { maxBuffer: 1 << 24 }).catch((e) => ({ stdout: String(e.stdout ?? ''), stderr: String(e.stderr ?? 'failed') }));
-          return { md5: r.stdout.split('\n').filter((l) => l && !l.startsWith('#')), stderr: r.stderr };
-        };
-        const reference = await frames('clear.mp4');
-        expect(reference.md5.length).toBeGreaterThan(10);
-        expect((await frames('cenc.mp4', ['-decryption_key', key.toString('hex')])).md5).toEqual(reference.md5);
-        const without = await frames('cenc.mp4');
-        expect(without.md5).not.toEqual(reference.md5);
-        const wrongKey = await frames('cenc.mp4', ['-decryption_key', hlsKey.toString('hex')]);
-        expect(wrongKey.md5).not.toEqual(reference.md5);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      await decodesOnlyWithTheKey(d, key, hlsKey);
+    });
+
+    it('packaging re-creates missing CENC copies from the stored HLS files (videos encoded before CENC packaging)', async () => {
+      const d = (await app().inject({ url: `/api/videos/${encryptedId}/playback` })).json();
+      const mpdBefore = (await app().inject({ url: d.dash.h264 })).body;
+      const copies = (await tp.platform.blobs.list(`videos/${encryptedId}/`)).filter((k) => k.includes('/cenc/')).sort();
+      expect(copies.length).toBeGreaterThan(4);
+      for (const k of copies) await tp.platform.blobs.delete(k);
+      await tp.platform.blobs.delete(`videos/${encryptedId}/manifest.mpd`);
+      const task = (await tp.platform.queue.forVideo(encryptedId)).find((t) => t.kind === 'package')!;
+      const { taskHandlers } = await import('../../src/wiring/platform.js');
+      await taskHandlers(tp.platform).package({ task, payload: JSON.parse(task.payload), signal: new AbortController().signal, log: tp.platform.log, setOutput: async () => {} });
+      expect((await tp.platform.blobs.list(`videos/${encryptedId}/`)).filter((k) => k.includes('/cenc/')).sort()).toEqual(copies);
+      expect((await app().inject({ url: d.dash.h264 })).body).toBe(mpdBefore);
+      const key = Buffer.from((await ask(d.clearKey.licenseUrl, { kids: [kidOf(d)] })).json().keys[0].k, 'base64url');
+      await decodesOnlyWithTheKey(d, key, (await app().inject({ url: `${d.baseUrl}key.bin` })).rawPayload);
     });
   });
 });

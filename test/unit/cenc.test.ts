@@ -145,7 +145,7 @@ describe('CENC packaging', () => {
     expect(cencTrack(clearInit)).toEqual({ format, nalLengthSize: subsampled ? 4 : null, defaultSampleSize: 0 });
 
     const clear = segment([...samples]);
-    const out = cencSegment(clear, cencTrack(clearInit), key, cencIvSeed(`x/${format}.m4s`));
+    const out = cencSegment(clear, cencTrack(clearInit), key, Buffer.from('0102030405060708', 'hex'));
     expect([...boxes(out)].map((b) => b.type)).toEqual(['styp', 'sidx', 'moof', 'mdat']);
     const mdat = find(out, 'mdat')!;
     expect(mdat.size).toBe(find(clear, 'mdat')!.size);
@@ -156,9 +156,9 @@ describe('CENC packaging', () => {
     expect(r.sidxSize).toBe(r.fragmentSize);
     expect((out.readUInt32BE(find(out, 'senc')!.start + 8) & 2) !== 0).toBe(subsampled);
     // other IV seeds, other ciphertext; the wrong key does not give the samples back
-    expect(cencSegment(clear, cencTrack(clearInit), key, cencIvSeed('y')).equals(out)).toBe(false);
+    expect(cencSegment(clear, cencTrack(clearInit), key, cencIvSeed()).equals(out)).toBe(false);
     expect(decrypt(out, Buffer.alloc(16)).samples).not.toEqual(samples);
     // an encrypted segment is not encrypted again
-    expect(() => cencSegment(out, cencTrack(clearInit), key, cencIvSeed('z'))).toThrow(/already encrypted/);
+    expect(() => cencSegment(out, cencTrack(clearInit), key, cencIvSeed())).toThrow(/already encrypted/);
   });
 });

@@ -54,7 +54,7 @@ export function encodeAudioStep(d: StepDeps): TaskHandler {
         const clear = await readFile(join(work, s.uri));
         const bytes = d.cipher ? await d.cipher.seal(video.id, uri, clear) : clear;
         await d.blobs.put(segmentKey(video.id, uri), bytes);
-        if (cenc && init) await d.blobs.put(segmentKey(video.id, cencUri(uri)), cenc.segment(uri, clear, init));
+        if (cenc && init) await d.blobs.put(segmentKey(video.id, cencUri(uri)), cenc.segment(clear, init));
         out.segments.push({ uri, durationSec: s.durationSec, bytes: bytes.length });
       }
       out.complete = final && pl.ended;

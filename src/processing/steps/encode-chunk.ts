@@ -69,7 +69,7 @@ export function encodeChunkStep(d: StepDeps): TaskHandler {
           const clear = shiftSegment(await readFile(join(dir, s.uri)), offset, chunk.index * 1000 + n + 1);
           const bytes = d.cipher ? await d.cipher.seal(video.id, uri, clear) : clear;
           await d.blobs.put(segmentKey(video.id, uri), bytes);
-          if (cenc) await d.blobs.put(segmentKey(video.id, cencUri(uri)), cenc.segment(uri, clear, init));
+          if (cenc) await d.blobs.put(segmentKey(video.id, cencUri(uri)), cenc.segment(clear, init));
           segments.push({ uri, durationSec: s.durationSec, bytes: bytes.length });
         }
         if (chunk.index === 0) await d.blobs.put(segmentKey(video.id, `${name}/${HLS_INIT}`), init);

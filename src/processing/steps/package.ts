@@ -73,16 +73,37 @@ export function packageStep(d: StepDeps): TaskHandler {
   };
 }
 
-/** The MPD of an encrypted video: CENC copies, ClearKey protection; null when some copy is missing (encoded before CENC existed). */
+/**
+ * The MPD of an encrypted video: its CENC copies, ClearKey protection. Copies the encoders did not write (a video
+ * encoded before CENC packaging existed) are made here from the stored HLS files (AES-128 opened with the key).
+ */
 async function cencMpd(d: StepDeps, videoId: string, video: DashRepresentation[], audio: DashRepresentation | null): Promise<string | null> {
-  const keys = d.cipher?.cenc ? await d.cipher.cenc(videoId) : null;
-  if (!keys) return null;
-  const reps = [...video, ...(audio ? [audio] : [])].map((r) => ({ ...r, init: cencUri(r.init), segments: r.segments.map((s) => ({ ...s, uri: cencUri(s.uri) })) }));
-  for (const r of reps) if (!(await d.blobs.stat(segmentKey(videoId, r.init))) || !(await d.blobs.stat(segmentKey(videoId, r.segments[r.segments.length - 1].uri)))) return null;
+  const sealer = d.cipher?.cenc ? await d.cipher.cenc(videoId) : null;
+  if (!sealer || !d.cipher) return null;
+  const cipher = d.cipher;
+  const read = async (path: string) => {
+    const parts: Buffer[] = [];
+    for await (const c of await d.blobs.get(segmentKey(videoId, path))) parts.push(c as Buffer);
+    return Buffer.concat(parts);
+  };
+  const all = [...video, ...(audio ? [audio] : [])];
+  for (const r of all) {
+    let init: Buffer | null = null;
+    const clearInit = async () => (init ??= await read(r.init));
+    const cencInit = cencUri(r.init);
+    const have = new Set(await d.blobs.list(segmentKey(videoId, cencInit.slice(0, cencInit.lastIndexOf('/') + 1))));
+    if (!have.has(segmentKey(videoId, cencInit))) await d.blobs.put(segmentKey(videoId, cencInit), sealer.init(await clearInit()));
+    for (const s of r.segments) {
+      if (have.has(segmentKey(videoId, cencUri(s.uri)))) continue;
+      const clear = await cipher.open(videoId, s.uri, await read(s.uri));
+      await d.blobs.put(segmentKey(videoId, cencUri(s.uri)), sealer.segment(clear, await clearInit()));
+    }
+  }
+  const reps = all.map((r) => ({ ...r, init: cencUri(r.init), segments: r.segments.map((s) => ({ ...s, uri: cencUri(s.uri) })) }));
   return writeMpd({
     video: reps.slice(0, video.length),
     audio: audio ? reps[reps.length - 1] : null,
-    protection: { defaultKid: kidUuid(keys.kid), licenseUrl: LICENSE_FILE },
+    protection: { defaultKid: kidUuid(sealer.kid), licenseUrl: LICENSE_FILE },
   });
 }
 
