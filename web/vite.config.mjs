@@ -14,6 +14,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2020',
     sourcemap: false,
+    // dist/.vite/manifest.json: the server preloads a page's chunks with its HTML (src/web/pages-routes.ts)
+    manifest: true,
     // hls.js and dash.js are lazy chunks; only the player loads them
     chunkSizeWarningLimit: 1100,
   },

@@ -7,7 +7,11 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { readFile, stat } from 'node:fs/promises';
+import { PAGE_PRELOADS, preloadTags, type ViteManifest } from './page-preloads.js';
+
+import { UUID } from '../core/ids.js';
 
 const require = createRequire(import.meta.url);
 export const WEB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -56,5 +60,30 @@ export async function registerPages(app: FastifyInstance): Promise<void> {
     }
     return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html', WEB_ROOT);
   };
-  for (const path of APP_ROUTES) app.get(path, { schema: { hide: true } }, index);
+  // pages that start with a video: the HTML also names the chunks, the player and the API reads to fetch at once
+  const build = builtApp();
+  const withPreloads = (route: string) => async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    const b = await build();
+    if (!b || !UUID.test(req.params.id)) return index(req, reply);
+    const html = b.html.replace('</head>', `${preloadTags(b.manifest, route, req.params.id)}</head>`);
+    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
+  };
+  for (const path of APP_ROUTES) app.get(path, { schema: { hide: true } }, PAGE_PRELOADS[path] ? withPreloads(path) : index);
+}
+
+/** index.html and the Vite manifest of web/dist, re-read when the build changes; null when there is no build. */
+function builtApp(): () => Promise<{ html: string; manifest: ViteManifest } | null> {
+  let cached: { mtimeMs: number; html: string; manifest: ViteManifest } | null = null;
+  return async () => {
+    try {
+      const mtimeMs = (await stat(join(WEB_ROOT, 'index.html'))).mtimeMs;
+      if (cached?.mtimeMs !== mtimeMs) {
+        const [html, manifest] = await Promise.all([readFile(join(WEB_ROOT, 'index.html'), 'utf8'), readFile(join(WEB_ROOT, '.vite/manifest.json'), 'utf8')]);
+        cached = { mtimeMs, html, manifest: JSON.parse(manifest) as ViteManifest };
+      }
+      return cached;
+    } catch {
+      return null;
+    }
+  };
 }

@@ -199,6 +199,15 @@ for (const db of dbKinds()) {
         const page = await app.inject({ url: '/watch/00000000-0000-0000-0000-000000000000' });
         expect(page.statusCode).toBe(200);
         expect(page.headers['content-type']).toMatch(/text\/html/);
+        // the watch page's HTML names the player chunks and the API reads, so the browser fetches them at once
+        expect(page.body).toMatch(/<link rel="modulepreload" href="\/assets\/Watch-[^"]+\.js">/);
+        expect(page.body).toMatch(/<link rel="modulepreload" href="\/assets\/hls-[^"]+\.js">/);
+        expect(page.body).toContain('<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/videos/00000000-0000-0000-0000-000000000000/playback">');
+        // a path that is not an id is never written into the page
+        const odd = await app.inject({ url: `/watch/${encodeURIComponent('"><script>alert(1)</script>')}` });
+        expect(odd.statusCode).toBe(200);
+        expect(odd.body).not.toContain('alert(1)');
+        expect(odd.body).not.toContain('modulepreload');
         expect((await app.inject({ url: '/vendor/hls.min.js' })).statusCode).toBe(200);
         expect((await app.inject({ url: '/vendor/package.json' })).statusCode).toBe(404);
       });

@@ -52,7 +52,9 @@ export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { 
   }
   let stopped = false;
   // a processing video's playlists are EVENT playlists: start at the beginning (or the resume point), not the live edge
-  const hls = new Hls({ capLevelToPlayerSize: false, startPosition: opts.resumeAt, startLevel: opts.processing ? 0 : -1 });
+  // first frame first: no bandwidth-test fragment at the lowest rung (testBandwidth) before the real start; the
+  // start rung comes from a 2 Mbit/s first guess (about 480p) and ABR adapts from the first segment's measurement
+  const hls = new Hls({ capLevelToPlayerSize: false, startPosition: opts.resumeAt, startLevel: opts.processing ? 0 : -1, testBandwidth: false, abrEwmaDefaultEstimate: 2_000_000, startFragPrefetch: true });
   window.reelPlayer = { hls, video };
 
   // While a video is still processing, allow only renditions that already cover what the viewer will watch next.

@@ -9,6 +9,8 @@ export function useWatchable(id: string) {
   useEffect(() => {
     let stop = false;
     let timer = 0;
+    // the first look asks for the descriptor alongside the video (the page's HTML preloads both); later polls don't
+    let early: Promise<Playback | null> | null = api<Playback>(`/api/videos/${id}/playback`).catch(() => null);
     const load = async () => {
       let v: Video;
       try {
@@ -22,13 +24,15 @@ export function useWatchable(id: string) {
       document.title = `${v.title} · Reel`;
       if (v.status === 'failed') return setState(`Processing failed: ${v.error?.message ?? 'unknown error'}`);
       if (!v.playable) {
+        early = null;
         setState(`${v.status === 'uploading' ? 'Uploading' : 'Processing'}… ${Math.round(v.progress * 100)}%`);
         timer = window.setTimeout(load, 1000);
         return;
       }
       setState(v.status === 'ready' ? '' : 'Still processing: higher qualities join as they are ready.');
       try {
-        const d = await api<Playback>(`/api/videos/${id}/playback`);
+        const d = (await early) ?? (await api<Playback>(`/api/videos/${id}/playback`));
+        early = null;
         if (!stop) setPlayback(d);
       } catch (err) {
         if (!stop) setState((err as Error).message);
