@@ -13,8 +13,8 @@ import { splitTokenPath } from '../core/playback-token.js';
 import { LICENSE_FILE } from '../core/cenc.js';
 import { AppError } from '../core/errors.js';
 import type { PlaybackService } from './playback-service.js';
+import { UUID } from '../core/ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const cors = (reply: FastifyReply) =>
   reply.header('Access-Control-Allow-Origin', '*').header('Access-Control-Allow-Methods', 'POST, OPTIONS').header('Access-Control-Allow-Headers', 'Content-Type');

@@ -14,8 +14,8 @@ import type { PlaybackService } from './playback-service.js';
 import { KEY_FILE } from '../core/hls-encryption.js';
 import { PURGE_HEADER } from './edge-cache.js';
 import { registerClearKeyRoutes } from './clearkey-routes.js';
+import { UUID } from '../core/ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const isManifest = (file: string) => file.endsWith('.m3u8') || file.endsWith('.mpd');
 
