@@ -11,15 +11,16 @@
  * (no nginx) to show nginx's own cost. The machine's 2 cores also run nginx, PostgreSQL and autocannon, so two
  * processes cannot double the throughput here; the ratio shows how much of the machine one process leaves idle.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, totalmem, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { freePort, startServerProcess, type ServerProcess } from '../test/support/server-process.js';
+import { startNginx, stopNginx } from './nginx.js';
 import { CACHE_DIR, fmt } from './support.js';
 
 const { values } = parseArgs({
@@ -65,26 +66,6 @@ ${upstreams.map((u) => `    server ${u};`).join('\n')}
   }
 }
 `;
-}
-
-async function startNginx(dir: string, conf: string, url: string): Promise<ChildProcess> {
-  await writeFile(join(dir, 'nginx.conf'), conf);
-  const child = spawn('/usr/sbin/nginx', ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (c) => (err += c));
-  for (let i = 0; i < 150; i++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${err}`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nginx did not start: ${err}`);
-}
-
-async function stopNginx(child: ChildProcess | null): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGQUIT');
-  await exited;
 }
 
 interface Result {

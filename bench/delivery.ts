@@ -17,8 +17,8 @@
  * public copy of the film; the time is `performance.now()` (from navigation start) at the video's first
  * `requestVideoFrameCallback`, median of --frames page loads in fresh pages.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, totalmem, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +27,7 @@ import { chromium } from 'playwright-core';
 import { edgeConfigCommand } from '../src/streaming/edge-config-command.js';
 import { parseMediaPlaylist } from '../src/core/hls.js';
 import { freePort, startServerProcess, type ServerProcess } from '../test/support/server-process.js';
+import { startNginx, stopNginx } from './nginx.js';
 import { CACHE_DIR, fmt, median, SHARED_FILM } from './support.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, connections: { type: 'string', default: '32' }, frames: { type: 'string', default: '7' } } });
@@ -59,26 +60,6 @@ async function uploadFilm(base: string, token: string, visibility: string): Prom
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('the film did not become ready in 10 minutes');
-}
-
-async function startNginx(dir: string, conf: string, url: string): Promise<ChildProcess> {
-  await writeFile(join(dir, 'nginx.conf'), conf);
-  const child = spawn('/usr/sbin/nginx', ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (c) => (err += c));
-  for (let i = 0; i < 150; i++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${err}`);
-    if (await fetch(url).then((r) => r.status < 500, () => false)) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nginx did not start: ${err}`);
-}
-
-async function stopNginx(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGQUIT');
-  await exited;
 }
 
 /** nginx serving the blob folder as it is: no token, no origin, no cache layer. */
