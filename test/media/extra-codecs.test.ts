@@ -7,20 +7,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseMasterPlaylist } from '../../src/core/hls.js';
-import { MEDIA_DIR, registerUser, startTestPlatform, waitForVideo, type TestPlatform } from '../support/platform.js';
+import { registerUser, startTestPlatform, waitForVideo, type TestPlatform, uploadMedia } from '../support/platform.js';
 
 const FILE = 'video_short.mp4'; // 125 frames at 25 fps
 
 async function upload(tp: TestPlatform, token: string): Promise<string> {
-  const bytes = readFileSync(MEDIA_DIR + FILE);
-  const up = await tp.platform.app.inject({
-    method: 'POST',
-    url: '/api/uploads',
-    headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'content-type': 'application/offset+octet-stream' },
-    payload: bytes,
-  });
-  expect(up.statusCode).toBe(201);
-  return String(up.headers['reel-video-id']);
+  return uploadMedia(tp.platform.app, token, FILE);
 }
 
 /** Decode a rendition straight from the blob store: frames, codec, size. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { parseMasterPlaylist, parseMediaPlaylist } from '../../src/core/hls.js';
-import { MEDIA_DIR, registerUser, startTestPlatform, waitForVideo, type TestPlatform } from '../support/platform.js';
+import { registerUser, startTestPlatform, waitForVideo, type TestPlatform, uploadMedia } from '../support/platform.js';
 
 describe('pipeline on S3 (s3rver)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'reel-s3p-'));
@@ -31,15 +31,7 @@ describe('pipeline on S3 (s3rver)', () => {
   it('uploads, processes and serves a video with every blob in the bucket', async () => {
     const app = tp.platform.app;
     const { token } = await registerUser(app);
-    const bytes = readFileSync(MEDIA_DIR + 'the_last_man_on_earth.mp4');
-    const up = await app.inject({
-      method: 'POST',
-      url: '/api/uploads',
-      headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'content-type': 'application/offset+octet-stream' },
-      payload: bytes,
-    });
-    expect(up.statusCode).toBe(201);
-    const id = String(up.headers['reel-video-id']);
+    const id = await uploadMedia(app, token, 'the_last_man_on_earth.mp4');
     const v = await waitForVideo(app, id, token);
     expect(v.error).toBeNull();
     expect(v.status).toBe('ready');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 import { parseMediaPlaylist } from '../../src/core/hls.js';
 import type { BlobStore } from '../../src/ports/blob-store.js';
-import { MEDIA_DIR, registerUser, startTestPlatform, waitForVideo, type TestPlatform } from '../support/platform.js';
+import { MEDIA_DIR, registerUser, startTestPlatform, waitForVideo, type TestPlatform, uploadMedia } from '../support/platform.js';
 
 async function readBlob(store: BlobStore, key: string): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -54,15 +54,8 @@ describe('storage tiering on S3 buckets (s3rver)', () => {
     const cold = tp.platform.tiering.coldStore;
     expect([hot.kind, cold.kind]).toEqual(['s3', 's3']);
     const { token } = await registerUser(app);
+    const id = await uploadMedia(app, token, 'video_short.mp4');
     const bytes = readFileSync(MEDIA_DIR + 'video_short.mp4');
-    const up = await app.inject({
-      method: 'POST',
-      url: '/api/uploads',
-      headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'content-type': 'application/offset+octet-stream' },
-      payload: bytes,
-    });
-    expect(up.statusCode).toBe(201);
-    const id = String(up.headers['reel-video-id']);
     expect((await waitForVideo(app, id, token)).status).toBe('ready');
     for (let i = 0; ; i++) {
       const tasks = (await app.inject({ url: `/api/videos/${id}/tasks`, headers: { authorization: `Bearer ${token}` } })).json().items as any[];

@@ -8,11 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseMasterPlaylist, parseMediaPlaylist } from '../../src/core/hls.js';
 import type { BlobStore } from '../../src/ports/blob-store.js';
-import { dbKinds, MEDIA_DIR, registerUser, startTestPlatform, waitForVideo, type DbKind, type TestPlatform } from '../support/platform.js';
+import { dbKinds, registerUser, startTestPlatform, waitForVideo, type DbKind, type TestPlatform, uploadMedia } from '../support/platform.js';
 
 const FILE = 'video_short.mp4'; // 720p25, 5 s, 125 frames: ladder 144p..720p
 const DAY = 86_400_000;
@@ -32,15 +31,7 @@ async function setup(db: DbKind, env: Record<string, string>) {
 }
 
 async function uploadReady(tp: TestPlatform, token: string): Promise<string> {
-  const bytes = readFileSync(MEDIA_DIR + FILE);
-  const up = await tp.platform.app.inject({
-    method: 'POST',
-    url: '/api/uploads',
-    headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'content-type': 'application/offset+octet-stream' },
-    payload: bytes,
-  });
-  expect(up.statusCode).toBe(201);
-  const id = String(up.headers['reel-video-id']);
+  const id = await uploadMedia(tp.platform.app, token, FILE);
   expect((await waitForVideo(tp.platform.app, id, token)).status).toBe('ready');
   await waitTasks(tp, id, token, (t) => t.key === 'publish');
   return id;

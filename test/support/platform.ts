@@ -2,6 +2,7 @@
  * Test support: a whole Reel platform on a temporary data folder, on SQLite or PostgreSQL.
  * PostgreSQL tests get their own schema, so runs never see each other's rows.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,3 +89,16 @@ export async function waitForVideo(app: Platform['app'], id: string, token: stri
 }
 
 export const MEDIA_DIR = new URL('../../../shared/media/', import.meta.url).pathname;
+
+/** Upload a file of ../shared/media in one tus creation-with-upload request; the new video's id. */
+export async function uploadMedia(app: Platform['app'], token: string, file: string): Promise<string> {
+  const bytes = readFileSync(MEDIA_DIR + file);
+  const up = await app.inject({
+    method: 'POST',
+    url: '/api/uploads',
+    headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'content-type': 'application/offset+octet-stream' },
+    payload: bytes,
+  });
+  if (up.statusCode !== 201) throw new Error(`upload of ${file}: HTTP ${up.statusCode} ${up.body}`);
+  return String(up.headers['reel-video-id']);
+}
