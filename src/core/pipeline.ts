@@ -126,5 +126,13 @@ export function expandPipeline(profile: Profile, input: ExpandInput): TaskSpec[]
     }
     keysOfStep.set(step.id, keys);
   }
+  // the fast-start chunk runs with the machine to itself (and the audio pass, which playback also needs): the
+  // other tasks that would start with it wait for it, so a second worker does not slow the first playable seconds
+  const fastStart = specs.find((s) => s.priority === 0 && s.kind === 'encode-chunk');
+  const startsWith = (s: TaskSpec) => fastStart && s.after.every((d) => fastStart.after.includes(d));
+  if (fastStart) for (const s of specs) if (s !== fastStart && s.priority > FAST_LANE_PRIORITY && startsWith(s)) s.after = [...s.after, fastStart.key];
   return specs;
 }
+
+/** tasks at or below this priority are what first playback needs (the fast-start chunk, the audio pass) */
+export const FAST_LANE_PRIORITY = 1;

@@ -124,13 +124,13 @@ describe('expandPipeline', () => {
     const chunk = (c: Chunk, rungs: string[]) => ({ chunk: c.index, start: c.start, end: c.end, rungs });
     expect(specs).toEqual([
       { key: 'audio', step: 'audio', kind: 'encode-audio', after: ['plan'], priority: 1, payload: {} },
-      // chunk 0's lowest rung alone, before anything else
+      // chunk 0's lowest rung alone, before anything else; what would start beside it (but the audio) waits for it
       { key: 'video#0:144p', step: 'video', kind: 'encode-chunk', after: ['plan'], priority: 0, payload: chunk(CHUNKS[0], ['144p']) },
-      { key: 'video#0', step: 'video', kind: 'encode-chunk', after: ['plan'], priority: 10, payload: chunk(CHUNKS[0], ['240p', '360p']) },
-      { key: 'video#1', step: 'video', kind: 'encode-chunk', after: ['plan'], priority: 11, payload: chunk(CHUNKS[1], RUNGS) },
-      { key: 'video#2', step: 'video', kind: 'encode-chunk', after: ['plan'], priority: 12, payload: chunk(CHUNKS[2], RUNGS) },
-      { key: 'thumbnails', step: 'thumbnails', kind: 'thumbnails', after: ['plan'], priority: 40, payload: {} },
-      { key: 'storyboard', step: 'storyboard', kind: 'storyboard', after: ['plan'], priority: 60, payload: {} },
+      { key: 'video#0', step: 'video', kind: 'encode-chunk', after: ['plan', 'video#0:144p'], priority: 10, payload: chunk(CHUNKS[0], ['240p', '360p']) },
+      { key: 'video#1', step: 'video', kind: 'encode-chunk', after: ['plan', 'video#0:144p'], priority: 11, payload: chunk(CHUNKS[1], RUNGS) },
+      { key: 'video#2', step: 'video', kind: 'encode-chunk', after: ['plan', 'video#0:144p'], priority: 12, payload: chunk(CHUNKS[2], RUNGS) },
+      { key: 'thumbnails', step: 'thumbnails', kind: 'thumbnails', after: ['plan', 'video#0:144p'], priority: 40, payload: {} },
+      { key: 'storyboard', step: 'storyboard', kind: 'storyboard', after: ['plan', 'video#0:144p'], priority: 60, payload: {} },
       { key: 'package', step: 'package', kind: 'package', after: ['video#0:144p', 'video#0', 'video#1', 'video#2', 'audio'], priority: 5, payload: {} },
       { key: 'publish', step: 'publish', kind: 'publish', after: ['package', 'thumbnails', 'storyboard'], priority: 5, payload: {} },
     ]);
@@ -223,7 +223,7 @@ describe('expandPipeline', () => {
     const p = parseProfile({ ...base, steps });
     expect(initialSteps(p).map((s) => s.key)).toEqual(['inspect', 'plan']);
     const specs = byKey(expandPipeline(p, { chunks: CHUNKS, rungNames: RUNGS, existing: ['inspect', 'plan'] }));
-    expect(specs.get('watermark')).toEqual({ key: 'watermark', step: 'watermark', kind: 'watermark', after: ['plan'], priority: 3, payload: { image: 'logo.png' } });
+    expect(specs.get('watermark')).toEqual({ key: 'watermark', step: 'watermark', kind: 'watermark', after: ['plan', 'video#0:144p'], priority: 3, payload: { image: 'logo.png' } });
     expect(specs.get('package')!.after).toEqual(['video#0:144p', 'video#0', 'video#1', 'video#2', 'audio', 'watermark']);
   });
 
