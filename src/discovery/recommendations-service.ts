@@ -85,7 +85,8 @@ export class RecommendationsService {
 
   /** The ranked ids with their reasons (what the endpoints hydrate, and what bench/recommend-eval.ts measures). */
   async recommend(viewer: RecViewer, o: { limit: number; videoId?: string }): Promise<Recommendation> {
-    const deadline = this.opts.now() + this.opts.budgetMs;
+    // the wall clock (withinDeadline's), not `now`: that one dates the ranking and may be fixed (benchmarks)
+    const deadline = Date.now() + this.opts.budgetMs;
     const degraded: Stage[] = [];
     const stage = async <T>(name: Stage, work: () => Promise<T>, empty: T): Promise<T> => {
       const r: StageResult<T> = await withinDeadline(Promise.resolve().then(work), deadline);
@@ -111,7 +112,7 @@ export class RecommendationsService {
             'similar',
             async () => {
               if (!seed) return new Map<string, number>();
-              const q = formatQuery(twoOf(seed.text, 5)); // tags first (seedInfo): the most specific words
+              const q = formatQuery(twoOf(seed.text, 4)); // tags first (seedInfo): the most specific words; 4 words = 6 pairs
               const r = q ? await this.index.search(q, {}, pool, { titleAndTags: true }) : { hits: [] };
               const found = new Map(r.hits.map((h) => [h.videoId, h.relevance]));
               if (cacheOn && seedVideo) this.seedCache.set(seedVideo, { seed, similar: found });
