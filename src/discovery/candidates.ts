@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../adapters/db/schema.js';
 import { CowatchTable } from './cowatch.js';
+import { MIN_WATCH_SEC, SHORT_VIDEO_SHARE } from '../core/view-rules.js';
 
 export interface Eligible {
   videoId: string;
@@ -25,14 +26,23 @@ export class CandidateQueries {
     this.cowatch = o.cowatch ?? new CowatchTable(db);
   }
 
-  /** The viewer's watched videos, most recent first: view events by viewer key, and the account's watch history. */
+  /** The viewer's watched videos, most recent first: counted views by viewer key, and what the account watched past the minimum watch time (a video only opened stays recommendable). */
   async recentWatches(viewerKey: string | null, userId: string | null, limit: number): Promise<string[]> {
     const [events, history] = await Promise.all([
       viewerKey
         ? this.db.selectFrom('view_events').select(['video_id', 'at']).where('viewer_key', '=', viewerKey).orderBy('at', 'desc').limit(limit).execute()
         : [],
       userId
-        ? this.db.selectFrom('watch_history').select(['video_id', 'updated_at as at']).where('user_id', '=', userId).orderBy('updated_at', 'desc').limit(limit).execute()
+        ? this.db
+            .selectFrom('watch_history')
+            .innerJoin('videos', 'videos.id', 'watch_history.video_id')
+            .select(['watch_history.video_id', 'watch_history.updated_at as at'])
+            .where('watch_history.user_id', '=', userId)
+            // watched, not just opened: past the minimum watch time of a view (10 s, or 30% of a short video)
+            .where((eb) => eb.or([eb('watch_history.watched_sec', '>=', MIN_WATCH_SEC), eb('watch_history.watched_sec', '>=', sql<number>`videos.duration_sec * ${SHORT_VIDEO_SHARE}`)]))
+            .orderBy('watch_history.updated_at', 'desc')
+            .limit(limit)
+            .execute()
         : [],
     ]);
     const latest = new Map<string, number>();

@@ -128,6 +128,24 @@ for (const db of dbKinds()) {
       expect(item?.reasons.map((x) => x.source)).toContain('subscribed');
     });
 
+    it('keeps a video the account only opened in its home feed, and leaves it out once watched', async () => {
+      const owner = await registerUser(tp.platform.app);
+      const fan = await registerUser(tp.platform.app);
+      const video = await publish(tp, owner.token, { title: 'Opened but not watched', durationSec: 120 });
+      const channelId = (await tp.platform.app.inject({ url: `/api/videos/${video}` })).json().channel.id;
+      expect((await tp.platform.app.inject({ method: 'PUT', url: `/api/channels/${channelId}/subscription`, headers: auth(fan.token) })).statusCode).toBe(200);
+      const report = async (watchSeconds: number) => {
+        const res = await tp.platform.app.inject({ method: 'POST', url: `/api/videos/${video}/views`, headers: auth(fan.token), payload: { event: 'heartbeat', watchSeconds, positionSec: watchSeconds } });
+        expect(res.statusCode, res.body).toBe(200);
+      };
+      // two seconds in, then away: a resume position, no view, still recommended
+      await report(2);
+      expect(ids(await get('/api/feed/home?limit=50', fan.token))).toContain(video);
+      // watched past the minimum watch time: left out
+      await report(15);
+      expect(ids(await get('/api/feed/home?limit=50', fan.token))).not.toContain(video);
+    });
+
     it('serves anonymous viewers with no history', async () => {
       for (let i = 0; i < 5; i++) await publish(tp, creator.token, { title: `Anonymous pick ${i}` });
       const r = await get('/api/feed/home?limit=5');
