@@ -9,7 +9,7 @@ import type { Db } from '../db/schema.js';
 import { bestCorrection, fts5Prefix, parseWebSearch, toFts5 } from '../../core/search-query.js';
 import type { SearchDocument, SearchFilters, SearchHit, SearchIndex, SearchResult } from '../../ports/search-index.js';
 import { searchWithCorrection } from './typo-fallback.js';
-import { filterSql, likePrefix } from './search-sql.js';
+import { filterSql, popularQueries, recordQuery } from './search-sql.js';
 
 /** every field; bm25 weights of title, tags, channel_name, description, captions */
 const ALL = { table: sql.raw('search_fts'), bm25: sql.raw('bm25(search_fts, 10.0, 4.0, 3.0, 1.5, 0.5)') };
@@ -102,25 +102,12 @@ export class SqliteSearchIndex implements SearchIndex {
     return rows.rows.map((r) => ({ videoId: r.video_id, title: r.title }));
   }
 
-  async recordQuery(query: string, at: number): Promise<void> {
-    await this.db
-      .insertInto('search_queries')
-      .values({ query, count: 1, last_at: at })
-      .onConflict((oc) => oc.column('query').doUpdateSet({ count: sql`search_queries.count + 1`, last_at: at }))
-      .execute();
+  recordQuery(query: string, at: number): Promise<void> {
+    return recordQuery(this.db, query, at);
   }
 
-  async popularQueries(prefix: string, limit: number, minCount: number): Promise<Array<{ query: string; count: number }>> {
-    const rows = await this.db
-      .selectFrom('search_queries')
-      .select(['query', 'count'])
-      .where(sql<boolean>`query like ${likePrefix(prefix)} escape '\\'`)
-      .where('count', '>=', minCount)
-      .orderBy('count', 'desc')
-      .orderBy('query')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({ query: r.query, count: Number(r.count) }));
+  popularQueries(prefix: string, limit: number, minCount: number): Promise<Array<{ query: string; count: number }>> {
+    return popularQueries(this.db, prefix, limit, minCount);
   }
 
   async has(videoIds: string[]): Promise<Set<string>> {
