@@ -192,17 +192,17 @@ export function createTusServer(deps: TusDeps) {
     const urls = header.slice('final;'.length).trim().split(/\s+/).filter(Boolean);
     if (!urls.length) return json(400, 'bad_concat', 'Upload-Concat: final; needs the URLs of the partial uploads');
     const ids: string[] = [];
-    let total = 0;
+    const sizes: number[] = [];
     for (const u of urls) {
       const id = decodeURIComponent(new URL(u, 'http://x').pathname.split('/').pop() ?? '');
       const upload = id ? await store.getUpload(id).catch(() => null) : null;
       if (!upload || upload.metadata?.[PARTIAL_OWNER] !== user.id) return json(400, 'bad_concat', `${u} is not a partial upload of yours`);
       if (upload.size === undefined || upload.offset !== upload.size) return json(400, 'partial_incomplete', `${u} has ${upload.offset} of ${upload.size ?? '?'} bytes; finish every partial upload first`);
       ids.push(id);
-      total += upload.size;
+      sizes.push(upload.size);
     }
+    const total = sizes.reduce((a, b) => a + b, 0);
     const files = ids.map((id) => join(deps.uploadDir, id));
-    const sizes = await Promise.all(ids.map(async (id) => (await store.getUpload(id)).size!));
     // the bytes are assembled on disk, not sent through HTTP again: the first partial grows by the others, then
     // becomes the final upload's file. Truncating it first makes a retry after a crash mid-append start clean.
     try {
