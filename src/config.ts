@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   UPLOAD_DIR: z.string().optional(),
+  UPLOAD_STORE: z.enum(['local', 'blob']).default('local'),
   WORK_DIR: z.string().optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().max(256 * 2 ** 30).default(2 ** 30),
   UPLOAD_QUOTA_DAILY_BYTES: z.coerce.number().int().min(0).default(0),
@@ -83,6 +84,8 @@ export interface Config {
   /** S3-compatible blob store instead of the folder; null means the filesystem */
   s3: null | { bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
   uploadDir: string;
+  /** where tus uploads in progress live: files in uploadDir (one API process) or the blob store (any process) */
+  uploadStore: 'local' | 'blob';
   workDir: string;
   maxUploadBytes: number;
   uploadExpiryMs: number;
@@ -165,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { bucket: e.S3_BUCKET!, prefix: e.S3_PREFIX, endpoint: e.S3_ENDPOINT, region: e.S3_REGION, forcePathStyle: e.S3_FORCE_PATH_STYLE, accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
         : null,
     uploadDir: resolve(e.UPLOAD_DIR ?? `${dataDir}/uploads`),
+    uploadStore: e.UPLOAD_STORE,
     workDir: resolve(e.WORK_DIR ?? `${dataDir}/work`),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     uploadExpiryMs: e.UPLOAD_EXPIRY_HOURS * 3600_000,

@@ -20,6 +20,7 @@ import { SESSION_COOKIE } from '../http/auth.js';
 import type { UploadPolicy } from './upload-policy.js';
 import type { Metrics } from '../ops/metrics.js';
 import { GRANT_PARAM, type UploadGrants } from './upload-grants.js';
+import { BlobUploadStore } from '../adapters/upload/blob-upload-store.js';
 
 export const UPLOAD_PATH = '/api/uploads';
 
@@ -32,6 +33,11 @@ export interface TusDeps {
   blobs: BlobStore;
   pipeline: PipelineService;
   log: Logger;
+  /**
+   * where uploads in progress live: `local` (files in uploadDir: only the receiving API process can continue an
+   * upload) or `blob` (in the blob store, so any API process can; uploadDir then only spools arriving chunks)
+   */
+  uploadStore: 'local' | 'blob';
   uploadDir: string;
   /** the largest upload, fixed or read per request (the admin console's site settings) */
   maxUploadBytes: number | (() => Promise<number>);
@@ -65,7 +71,8 @@ const PARTIAL_OWNER = 'reelPartialOwner';
 const stripExt = (name: string) => name.replace(/\.[^./]{1,8}$/, '');
 
 export function createTusServer(deps: TusDeps) {
-  const store = new FileStore({ directory: deps.uploadDir, expirationPeriodInMilliseconds: deps.expiryMs });
+  const inBlobs = deps.uploadStore === 'blob' ? new BlobUploadStore(deps.blobs, { spoolDir: join(deps.uploadDir, 'spool'), expiryMs: deps.expiryMs }) : null;
+  const store = inBlobs ?? new FileStore({ directory: deps.uploadDir, expirationPeriodInMilliseconds: deps.expiryMs });
 
   const fail = (err: unknown) => {
     if (err instanceof AppError) return reject(err.statusCode, err.code, err.message);
@@ -150,16 +157,20 @@ export function createTusServer(deps: TusDeps) {
   });
 
   server.on(EVENTS.POST_FINISH, (_req: unknown, _res: unknown, upload: { id: string; metadata?: Record<string, string | null> }) => {
-    if (!upload.metadata?.[PARTIAL_OWNER]) void removeLocalUpload(upload.id);
+    if (!upload.metadata?.[PARTIAL_OWNER]) void removeFinished(upload.id);
   });
 
-  /** The last byte landed: the file becomes the video's source in the blob store and its pipeline starts. */
-  async function finishUpload(upload: { id: string; size?: number }): Promise<string> {
+  /**
+   * The last byte landed: the bytes become the video's source in the blob store and its pipeline starts.
+   * `parts` are the uploads whose bytes, in order, make the source (the partials of a concatenation).
+   */
+  async function finishUpload(upload: { id: string; size?: number }, parts = [upload.id]): Promise<string> {
     const video = await deps.videos.byUploadId(upload.id);
     if (!video) throw reject(404, 'not_found', 'The video of this upload was deleted');
     const key = sourceKey(video.id);
     // link, not move: @tus/server still reads the upload's state after this hook; POST_FINISH removes it
-    await deps.blobs.putFile(key, join(deps.uploadDir, upload.id), { link: true });
+    if (inBlobs) await inBlobs.assemble(parts, key);
+    else await deps.blobs.putFile(key, join(deps.uploadDir, upload.id), { link: true });
     await deps.videos.markProcessing(video.id, key);
     await deps.pipeline.start(video.id);
     deps.metrics.uploadsCompleted.inc();
@@ -202,18 +213,11 @@ export function createTusServer(deps: TusDeps) {
       sizes.push(upload.size);
     }
     const total = sizes.reduce((a, b) => a + b, 0);
-    const files = ids.map((id) => join(deps.uploadDir, id));
-    // the bytes are assembled on disk, not sent through HTTP again: the first partial grows by the others, then
-    // becomes the final upload's file. Truncating it first makes a retry after a crash mid-append start clean.
-    try {
-      await truncate(files[0], sizes[0]);
-      for (const f of files.slice(1)) await pipeline(createReadStream(f, { highWaterMark: 4 << 20 }), createWriteStream(files[0], { flags: 'a', highWaterMark: 4 << 20 }));
-    } catch (err) {
-      deps.log.error({ err, partials: ids }, 'assembling partial uploads failed');
-      await truncate(files[0], sizes[0]).catch(() => {});
-      return json(500, 'concat_failed', 'The partial uploads could not be assembled; try the final upload again');
-    }
-    // the final upload is created like any other (quota, video, pipeline), empty, and receives the assembled file
+    // local files: the bytes are assembled on disk, not sent through HTTP again (the first partial grows by the
+    // others, then becomes the final upload's file). In the blob store they are joined into the video's source.
+    const joined = inBlobs ? null : await joinOnDisk(ids, sizes);
+    if (joined && 'error' in joined) return json(500, 'concat_failed', 'The partial uploads could not be assembled; try the final upload again');
+    // the final upload is created like any other (quota, video, pipeline), empty, and receives the assembled bytes
     const headers = new Headers(req.headers);
     headers.delete('upload-concat');
     headers.delete('content-type');
@@ -221,21 +225,21 @@ export function createTusServer(deps: TusDeps) {
     headers.set('upload-length', String(total));
     const res = await handle(new Request(req.url, { method: 'POST', headers }));
     if (res.status !== 201) {
-      await truncate(files[0], sizes[0]).catch(() => {});
+      await joined?.undo();
       return res;
     }
     const finalId = decodeURIComponent(new URL(res.headers.get('location') ?? '', 'http://x').pathname.split('/').pop() ?? '');
-    await rename(files[0], join(deps.uploadDir, finalId));
-    for (const id of ids) await store.remove(id).catch(() => {});
+    if (joined) await joined.becomes(finalId);
     let videoId: string;
     try {
-      videoId = await finishUpload({ id: finalId, size: total });
+      videoId = await finishUpload({ id: finalId, size: total }, inBlobs ? ids : [finalId]);
     } catch (e) {
       const r = e as { status_code?: number; body?: string };
       if (r.status_code) return new Response(r.body, { status: r.status_code, headers: { 'content-type': 'application/json', 'tus-resumable': '1.0.0' } });
       throw e;
     }
-    await removeLocalUpload(finalId);
+    if (inBlobs) for (const id of ids) await store.remove(id).catch(() => {});
+    await removeFinished(finalId);
     const out = new Headers(res.headers);
     out.set('upload-offset', String(total));
     out.set('upload-concat', `final;${urls.join(' ')}`);
@@ -244,12 +248,37 @@ export function createTusServer(deps: TusDeps) {
     return new Response(JSON.stringify({ videoId }), { status: 201, headers: out });
   }
 
+  /**
+   * Local files of a concatenation: the first partial's file is extended by the others. Truncating it first makes
+   * a retry after a crash mid-append start clean; `undo` cuts it back, `becomes` renames it into the final upload.
+   */
+  async function joinOnDisk(ids: string[], sizes: number[]) {
+    const files = ids.map((id) => join(deps.uploadDir, id));
+    const undo = () => truncate(files[0], sizes[0]).catch(() => {});
+    try {
+      await truncate(files[0], sizes[0]);
+      for (const f of files.slice(1)) await pipeline(createReadStream(f, { highWaterMark: 4 << 20 }), createWriteStream(files[0], { flags: 'a', highWaterMark: 4 << 20 }));
+    } catch (err) {
+      deps.log.error({ err, partials: ids }, 'assembling partial uploads failed');
+      await undo();
+      return { error: err };
+    }
+    return {
+      undo,
+      async becomes(finalId: string) {
+        await rename(files[0], join(deps.uploadDir, finalId));
+        for (const id of ids) await store.remove(id).catch(() => {});
+      },
+    };
+  }
+
   /** The Upload-Concat value a HEAD response must carry for a partial upload (null for others). */
   async function concatHeader(uploadId: string): Promise<string | null> {
     return (await partialOwner(uploadId)) ? 'partial' : null;
   }
 
-  async function removeLocalUpload(id: string) {
+  async function removeFinished(id: string) {
+    if (inBlobs) return inBlobs.remove(id).catch((err) => deps.log.warn({ err, upload: id }, 'removing a finished upload failed'));
     await unlink(join(deps.uploadDir, id)).catch(() => {});
     await unlink(join(deps.uploadDir, `${id}.json`)).catch(() => {});
   }

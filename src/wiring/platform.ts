@@ -42,7 +42,7 @@ import type { BlobStore } from '../ports/blob-store.js';
 import { S3BlobStore } from '../adapters/blob/s3-blob-store.js';
 import type { SearchIndex } from '../ports/search-index.js';
 import { SearchIndexer } from '../discovery/search-indexer.js';
-import { createDiscovery, searchIndexFor, startCowatchRefresh, type Discovery } from '../discovery/discovery.js';
+import { createDiscovery, searchIndexFor, startDiscoveryRefresh, type Discovery } from '../discovery/discovery.js';
 import { limitsFor } from './limits.js';
 import { createTiering, startTieringSchedule } from './tiering.js';
 import { TieringService } from '../tiering/tiering-service.js';
@@ -224,7 +224,7 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
   // the ladder a new upload gets is fixed when its pipeline starts (the plan task's payload)
   pipeline.planOptions = async () => ({ maxRung: (await settings.get()).ladderMaxRung });
   const grants = new UploadGrants(database.db, 15 * 60_000);
-  const tus = createTusServer({ metrics: core.metrics, accounts, policy, grants, videos, blobs, pipeline, log, uploadDir: config.uploadDir, maxUploadBytes: async () => (await settings.get()).maxUploadBytes, expiryMs: config.uploadExpiryMs });
+  const tus = createTusServer({ metrics: core.metrics, accounts, policy, grants, videos, blobs, pipeline, log, uploadStore: config.uploadStore, uploadDir: config.uploadDir, maxUploadBytes: async () => (await settings.get()).maxUploadBytes, expiryMs: config.uploadExpiryMs });
   const worker = opts.runWorker === false || config.workerConcurrency === 0 ? null : createWorker(core);
   const limits = limitsFor(config, log);
   const captions = new CaptionsService(database.db, blobs, videos);
@@ -241,8 +241,8 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
     .catch((err) => log.warn({ err }, 'search index reconcile failed'));
   const reconcile = config.searchReconcileMs > 0 ? setInterval(() => void core.indexer.reconcile().catch((err) => log.warn({ err }, 'search index reconcile failed')), config.searchReconcileMs) : null;
   reconcile?.unref();
-  // the co-watch table behind recommendations: the last 30 s of views (+ 5 s commit lag) every 30 s
-  const stopCowatch = startCowatchRefresh(discovery.cowatch, 30_000, log);
+  // the co-watch and "similar" lists behind recommendations: the last 30 s of views and video changes (+ 5 s lag) every 30 s
+  const stopCowatch = startDiscoveryRefresh(discovery, 30_000, log);
   const playback = new PlaybackService(videos, blobs, {
     secrets: core.playbackSecrets,
     ttlSec: config.playbackTokenTtlSec,
