@@ -112,7 +112,7 @@ describe('tus uploads in S3, resumed on another API process', () => {
       const c = await fetch(`${api.base}/api/uploads`, { method: 'POST', headers: { ...auth, 'upload-concat': 'partial', 'upload-length': String(bytes.length) } });
       expect(c.status).toBe(201);
       const loc = c.headers.get('location')!;
-      const p = await fetch(`${api.base}${loc}`, { method: 'PATCH', headers: { ...auth, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: bytes });
+      const p = await fetch(`${api.base}${loc}`, { method: 'PATCH', headers: { ...auth, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: new Uint8Array(bytes) });
       expect(p.status).toBe(204);
       return loc;
     };
