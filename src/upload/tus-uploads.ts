@@ -4,9 +4,7 @@
  * created through POST /api/videos) or carry a `title`/`filename` and the video is created on the fly.
  * When the last byte lands the file moves into the blob store and a `transcode` task is queued.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, truncate, unlink } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { EVENTS, Server } from '@tus/server';
 import { FileStore } from '@tus/file-store';
@@ -21,6 +19,7 @@ import type { UploadPolicy } from './upload-policy.js';
 import type { Metrics } from '../ops/metrics.js';
 import { GRANT_PARAM, type UploadGrants } from './upload-grants.js';
 import { BlobUploadStore } from '../adapters/upload/blob-upload-store.js';
+import { appendFiles } from '../adapters/files/append-files.js';
 
 export const UPLOAD_PATH = '/api/uploads';
 
@@ -257,7 +256,7 @@ export function createTusServer(deps: TusDeps) {
     const undo = () => truncate(files[0], sizes[0]).catch(() => {});
     try {
       await truncate(files[0], sizes[0]);
-      for (const f of files.slice(1)) await pipeline(createReadStream(f, { highWaterMark: 4 << 20 }), createWriteStream(files[0], { flags: 'a', highWaterMark: 4 << 20 }));
+      await appendFiles(files[0], files.slice(1));
     } catch (err) {
       deps.log.error({ err, partials: ids }, 'assembling partial uploads failed');
       await undo();
