@@ -32,6 +32,7 @@ import { VideosService } from '../src/catalog/videos-service.js';
 import { FsBlobStore } from '../src/adapters/blob/fs-blob-store.js';
 import { CandidateQueries } from '../src/discovery/candidates.js';
 import { CowatchTable } from '../src/discovery/cowatch.js';
+import { SimilarTable } from '../src/discovery/similar.js';
 import { TrendingService } from '../src/discovery/trending-service.js';
 import { RecommendationsService } from '../src/discovery/recommendations-service.js';
 import { SearchService } from '../src/discovery/search-service.js';
@@ -123,7 +124,16 @@ async function runOn(kind: string, o: ReturnType<typeof parseCli>) {
     console.log(`  co-watch table: ${built.events} events → ${built.pairs} pair increments in ${((Date.now() - t) / 1000).toFixed(1)} s; ${Number(cowatchRows.n)} rows`);
     if (built.events > 0) await sql.raw(handle.dialect === 'postgres' ? 'vacuum analyze video_cowatch' : 'analyze').execute(handle.db);
     const index = searchIndexFor(handle);
-    const queries = new CandidateQueries(handle.reader, { cowatch });
+    // the "similar" lists, as the background job builds them (all at once here; a no-op when the cache has them)
+    t = Date.now();
+    const similar = new SimilarTable(handle.db, index, {}, handle.reader);
+    const sim =
+      (await similar.watermark()) === 0
+        ? await similar.rebuild({ lagMs: 0, onProgress: (n) => n % 10_000 === 0 && console.log(`  similar lists: ${n} computed (${((Date.now() - t) / 1000).toFixed(0)} s)`) })
+        : await similar.refresh({ lagMs: 0, maxSteps: 1_000_000 });
+    console.log(`  similar lists: ${sim.computed} computed in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    if (sim.computed > 0) await sql.raw(handle.dialect === 'postgres' ? 'vacuum analyze video_similar, video_similar_lists' : 'analyze').execute(handle.db);
+    const queries = new CandidateQueries(handle.reader, { cowatch, similar });
     const trending = new TrendingService(queries, { now: () => now, ttlMs: 3_600_000 });
     const videos = new VideosService(handle.db, new FsBlobStore(join(tmpdir(), 'reel-bench-unused')));
     const search = new SearchService(index, queries, videos, { now: () => now });
@@ -173,7 +183,7 @@ async function runOn(kind: string, o: ReturnType<typeof parseCli>) {
           return turn;
         };
       };
-      for (const m of ['recentWatches', 'coWatched', 'seedInfo', 'sameChannel', 'subscribed', 'eligible', 'viewCounts']) wrap(queries, m, m);
+      for (const m of ['recentWatches', 'coWatched', 'seedInfo', 'similarLists', 'sameChannel', 'subscribed', 'eligible', 'unwatchedEligible', 'viewCounts']) wrap(queries, m, m);
       wrap(index, 'search', 'index.search');
       wrap(videos, 'listByIds', 'videos.listByIds');
       wrap(videos, 'getVisible', 'videos.getVisible');

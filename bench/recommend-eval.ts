@@ -20,6 +20,7 @@ import { VideosService } from '../src/catalog/videos-service.js';
 import { FsBlobStore } from '../src/adapters/blob/fs-blob-store.js';
 import { CandidateQueries } from '../src/discovery/candidates.js';
 import { CowatchTable } from '../src/discovery/cowatch.js';
+import { SimilarTable } from '../src/discovery/similar.js';
 import { TrendingService } from '../src/discovery/trending-service.js';
 import { RecommendationsService } from '../src/discovery/recommendations-service.js';
 import { searchIndexFor } from '../src/discovery/discovery.js';
@@ -60,7 +61,12 @@ async function main() {
     const cowatch = new CowatchTable(handle.db, {}, handle.reader);
     const built = await cowatch.rebuild({ lagMs: 0 });
     console.log(`co-watch table built from ${built.events} events in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    const queries = new CandidateQueries(handle.reader, { cowatch });
+    // and the "similar" lists (computed from the search index for every video, as the background job does)
+    t = Date.now();
+    const similar = new SimilarTable(handle.db, searchIndexFor(handle), {}, handle.reader);
+    const sim = await similar.rebuild({ lagMs: 0 });
+    console.log(`similar lists: ${sim.computed} computed in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    const queries = new CandidateQueries(handle.reader, { cowatch, similar });
     const trending = new TrendingService(queries, { now: () => now, ttlMs: 3_600_000 });
     const videos = new VideosService(handle.db, new FsBlobStore(join(dir, 'blobs')));
     // a generous budget: this measures quality, not latency (bench/discovery-latency.ts does that)

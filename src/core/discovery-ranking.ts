@@ -110,22 +110,60 @@ export interface RankOptions {
   maxPerChannel: number;
   exclude?: Set<string>;
   weights?: RecommendWeights;
+  /** what each signal is normalized by (default: the best of `cands`); pass signalMaxima of the whole candidate set when ranking a shortlist of it */
+  maxima?: SignalMaxima;
+}
+
+type Signal = keyof RecCandidate['signals'];
+const SIGNAL_KEYS = ['cowatch', 'similar', 'sameChannel', 'subscribed', 'trending'] as const;
+
+export type SignalMaxima = Record<Signal, number>;
+
+/** The best value of each signal among the candidates (0 when none has it). */
+export function signalMaxima(cands: Iterable<{ signals: RecCandidate['signals'] }>): SignalMaxima {
+  const m: SignalMaxima = { cowatch: 0, similar: 0, sameChannel: 0, subscribed: 0, trending: 0 };
+  for (const c of cands) for (const k of SIGNAL_KEYS) m[k] = Math.max(m[k], c.signals[k] ?? 0);
+  return m;
+}
+
+/**
+ * The part of a candidate's score that its candidate sources give (normalized signals × weights), plus popularity and
+ * freshness when its views and date are already known: what a shortlist is chosen by before the eligibility gate.
+ */
+export function signalScore(c: { signals: RecCandidate['signals']; views?: number; publishedAt?: number }, maxima: SignalMaxima, now: number, w: RecommendWeights = RECOMMEND_WEIGHTS): number {
+  let s = 0;
+  for (const k of SIGNAL_KEYS) {
+    const v = c.signals[k];
+    if (v !== undefined && v > 0 && maxima[k] > 0) s += w[k] * (v / maxima[k]);
+  }
+  if (c.views !== undefined) s += w.popularity * popularity(c.views);
+  if (c.publishedAt !== undefined) s += w.freshness * freshness(c.publishedAt, now, w.freshnessHalfLifeDays);
+  return s;
+}
+
+/**
+ * Candidates in shortlist order: by signalScore, best first (ties: more views, then id). The eligibility gate and
+ * the full ranking then run over the first few only, so their cost does not grow with the number of candidates.
+ */
+export function shortlistOrder<T extends { videoId: string; signals: RecCandidate['signals']; views?: number; publishedAt?: number }>(cands: T[], now: number, w: RecommendWeights = RECOMMEND_WEIGHTS, maxima: SignalMaxima = signalMaxima(cands)): T[] {
+  const scored = cands.map((c) => ({ c, s: signalScore(c, maxima, now, w) }));
+  scored.sort((a, b) => b.s - a.s || (b.c.views ?? 0) - (a.c.views ?? 0) || (a.c.videoId < b.c.videoId ? -1 : 1));
+  return scored.map((x) => x.c);
 }
 
 /** The ranking stage: weighted sum of normalized features, explained; then diversity by channel. */
 export function rankRecommendations(cands: RecCandidate[], o: RankOptions): Ranked[] {
   const w = o.weights ?? RECOMMEND_WEIGHTS;
   const pool = cands.filter((c) => !o.exclude?.has(c.videoId));
-  const max = (k: keyof RecCandidate['signals']) => Math.max(0, ...pool.map((c) => c.signals[k] ?? 0));
-  const maxima = { cowatch: max('cowatch'), similar: max('similar'), sameChannel: max('sameChannel'), subscribed: max('subscribed'), trending: max('trending') };
+  const maxima = o.maxima ?? signalMaxima(pool);
   const scored = pool.map((c) => {
     const reasons: Reason[] = [];
     const add = (source: Source, value: number) => {
       if (value > 0 && w[source] > 0) reasons.push({ source, value: round(value), weight: w[source], contribution: round(value * w[source]) });
     };
-    for (const k of ['cowatch', 'similar', 'sameChannel', 'subscribed', 'trending'] as const) {
+    for (const k of SIGNAL_KEYS) {
       const v = c.signals[k];
-      if (v !== undefined && v > 0 && maxima[k] > 0) add(k, v / maxima[k]);
+      if (v !== undefined && v > 0 && maxima[k] > 0) add(k, Math.min(1, v / maxima[k]));
     }
     add('popularity', popularity(c.views));
     add('freshness', freshness(c.publishedAt, o.now, w.freshnessHalfLifeDays));

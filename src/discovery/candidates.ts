@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../adapters/db/schema.js';
 import { CowatchTable } from './cowatch.js';
+import { similarText, type SimilarTable } from './similar.js';
 import { MIN_WATCH_SEC, SHORT_VIDEO_SHARE } from '../core/view-rules.js';
 
 export interface Eligible {
@@ -17,13 +18,15 @@ export interface Eligible {
 
 export class CandidateQueries {
   private readonly cowatch: CowatchTable;
+  private readonly similar: SimilarTable | null;
 
-  /** `db`: where the reads go (DatabaseHandle.reader: SQLite's read connection); `cowatch`: the co-watch table */
+  /** `db`: where the reads go (DatabaseHandle.reader: SQLite's read connection); `cowatch`, `similar`: the precomputed lists */
   constructor(
     private readonly db: Db,
-    o: { cowatch?: CowatchTable } = {},
+    o: { cowatch?: CowatchTable; similar?: SimilarTable } = {},
   ) {
     this.cowatch = o.cowatch ?? new CowatchTable(db);
+    this.similar = o.similar ?? null;
   }
 
   /** The viewer's watched videos, most recent first: counted views by viewer key, and what the account watched past the minimum watch time (a video only opened stays recommendable). */
@@ -58,20 +61,25 @@ export class CandidateQueries {
   /** Title and tags of a video (the text of "similar" candidates) and its channel. */
   async seedInfo(videoId: string): Promise<{ channelId: string; text: string } | null> {
     const r = await this.db.selectFrom('videos').select(['channel_id', 'title', 'tags']).where('id', '=', videoId).executeTakeFirst();
-    // tags first: the most specific words
-    return r ? { channelId: r.channel_id, text: `${(JSON.parse(r.tags) as string[]).join(' ')} ${r.title}` } : null;
+    return r ? { channelId: r.channel_id, text: similarText(r.title, r.tags) } : null;
   }
 
-  /** The channel's most viewed public, ready videos (then the newest): video → 1 + views. */
-  async sameChannel(channelId: string, limit: number): Promise<Map<string, number>> {
+  /** Precomputed "similar" lists of these videos (./similar.ts); a video without one (or no table given) is absent. */
+  async similarLists(videoIds: string[]): Promise<Map<string, Map<string, number>>> {
+    return this.similar ? this.similar.lists(videoIds) : new Map();
+  }
+
+  /** The channel's most viewed public, ready videos (then the newest), with what ranking needs. */
+  async sameChannel(channelId: string, limit: number): Promise<Eligible[]> {
     const rows = await this.public()
+      .select(['channel_id', 'published_at'])
       .select((eb) => eb.selectFrom('video_view_counts as c').select(sql<number>`sum(c.views)`.as('n')).whereRef('c.video_id', '=', 'videos.id').as('views'))
       .where('channel_id', '=', channelId)
       .orderBy('views', (ob) => ob.desc().nullsLast())
       .orderBy('published_at', 'desc')
       .limit(limit)
       .execute();
-    return new Map(rows.map((r) => [r.id, 1 + Number(r.views ?? 0)]));
+    return rows.map((r) => ({ videoId: r.id, channelId: r.channel_id, publishedAt: Number(r.published_at), views: Number(r.views ?? 0) }));
   }
 
   /** Latest public, ready videos of the channels the account subscribes to. */
@@ -135,6 +143,36 @@ export class CandidateQueries {
       .select((eb) => eb.selectFrom('video_view_counts as c').select(sql<number>`sum(c.views)`.as('n')).whereRef('c.video_id', '=', 'videos.id').as('views'))
       .where('id', 'in', ids)
       .execute();
+    return rows.map((r) => ({ videoId: r.id, channelId: r.channel_id, publishedAt: Number(r.published_at), views: Number(r.views ?? 0) }));
+  }
+
+  /**
+   * The gate with the viewer's history: of `ids`, the public and ready videos this viewer has not watched (no
+   * counted view under its view-log key; for an account, nothing in its history past the minimum watch time).
+   * Its cost follows `ids`, not the length of the viewer's history.
+   */
+  async unwatchedEligible(ids: string[], viewerKey: string | null, userId: string | null): Promise<Eligible[]> {
+    if (ids.length === 0) return [];
+    let q = this.public()
+      .select(['channel_id', 'published_at'])
+      .select((eb) => eb.selectFrom('video_view_counts as c').select(sql<number>`sum(c.views)`.as('n')).whereRef('c.video_id', '=', 'videos.id').as('views'))
+      .where('id', 'in', ids);
+    if (viewerKey) q = q.where(({ not, exists, selectFrom }) => not(exists(selectFrom('view_events as e').select('e.video_id').whereRef('e.video_id', '=', 'videos.id').where('e.viewer_key', '=', viewerKey))));
+    if (userId) {
+      q = q.where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('watch_history as h')
+              .select('h.video_id')
+              .where('h.user_id', '=', userId)
+              .whereRef('h.video_id', '=', 'videos.id')
+              // watched, not just opened: past the minimum watch time of a view (10 s, or 30% of a short video)
+              .where((h) => h.or([h('h.watched_sec', '>=', MIN_WATCH_SEC), h('h.watched_sec', '>=', sql<number>`videos.duration_sec * ${SHORT_VIDEO_SHARE}`)])),
+          ),
+        ),
+      );
+    }
+    const rows = await q.execute();
     return rows.map((r) => ({ videoId: r.id, channelId: r.channel_id, publishedAt: Number(r.published_at), views: Number(r.views ?? 0) }));
   }
 

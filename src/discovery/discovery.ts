@@ -11,6 +11,7 @@ import { PostgresSearchIndex } from '../adapters/search/postgres-search-index.js
 import { SearchIndexer } from './search-indexer.js';
 import { CandidateQueries } from './candidates.js';
 import { CowatchTable } from './cowatch.js';
+import { SimilarTable } from './similar.js';
 import { SearchService } from './search-service.js';
 import { TrendingService } from './trending-service.js';
 import { RecommendationsService } from './recommendations-service.js';
@@ -25,8 +26,10 @@ export interface Discovery {
   search: SearchService;
   trending: TrendingService;
   recommendations: RecommendationsService;
-  /** the precomputed co-watch lists; `startCowatchRefresh` keeps them up to date */
+  /** the precomputed co-watch lists; `startDiscoveryRefresh` keeps them up to date */
   cowatch: CowatchTable;
+  /** the precomputed "similar" lists; `startDiscoveryRefresh` keeps them up to date */
+  similar: SimilarTable;
   trendingVideos(limit: number): Promise<Array<{ video: VideoView; score: number }>>;
 }
 
@@ -40,7 +43,8 @@ export interface DiscoveryOptions {
 export function createDiscovery(database: DatabaseHandle, videos: VideosService, index: SearchIndex, indexer: SearchIndexer, log: Logger, o: DiscoveryOptions): Discovery {
   // request-time reads go to SQLite's read connection, so they never queue behind a write transaction
   const cowatch = new CowatchTable(database.db, {}, database.reader);
-  const queries = new CandidateQueries(database.reader, { cowatch });
+  const similar = new SimilarTable(database.db, index, {}, database.reader);
+  const queries = new CandidateQueries(database.reader, { cowatch, similar });
   const trending = new TrendingService(queries, { ttlMs: o.cacheMs });
   log.debug({ index: index.kind }, 'discovery ready');
   return {
@@ -50,11 +54,42 @@ export function createDiscovery(database: DatabaseHandle, videos: VideosService,
     trending,
     recommendations: new RecommendationsService(queries, index, trending, videos, { budgetMs: o.budgetMs, similarCacheMs: o.cacheMs * 10 }),
     cowatch,
+    similar,
     async trendingVideos(limit) {
       const top = (await trending.trending()).slice(0, limit * 2);
       const byId = new Map((await videos.listByIds(top.map((t) => t.videoId))).filter((v) => v.status === 'ready' && v.visibility === 'public').map((v) => [v.id, v]));
       return top.flatMap((t) => (byId.has(t.videoId) ? [{ video: byId.get(t.videoId)!, score: t.score }] : [])).slice(0, limit);
     },
+  };
+}
+
+/**
+ * The background refresh of the precomputed lists: co-watch (view events since the last run) and "similar" (videos
+ * changed since the last run, then the oldest lists), every `intervalMs`, one run at a time per process (runs in
+ * several processes are safe). Returns stop(), which waits for a run in progress.
+ */
+export function startDiscoveryRefresh(d: Pick<Discovery, 'cowatch' | 'similar'>, intervalMs: number, log: Logger): () => Promise<void> {
+  const stops = [startCowatchRefresh(d.cowatch, intervalMs, log), startSimilarRefresh(d.similar, intervalMs, log)];
+  return async () => void (await Promise.all(stops.map((stop) => stop())));
+}
+
+/** The "similar" lists' refresh job (see startDiscoveryRefresh). */
+export function startSimilarRefresh(similar: SimilarTable, intervalMs: number, log: Logger): () => Promise<void> {
+  if (intervalMs <= 0) return async () => {};
+  let running: Promise<void> | null = null;
+  const run = () => {
+    if (running) return;
+    running = similar
+      .refresh()
+      .then((r) => void (r.computed + r.dropped > 0 && log.debug(r, 'similar lists refreshed')))
+      .catch((err) => log.warn({ err }, 'similar lists refresh failed'))
+      .finally(() => (running = null));
+  };
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
   };
 }
 

@@ -6,14 +6,14 @@
  * ready, with a per-channel cap. A source that fails or misses the deadline is dropped and named in `degraded`;
  * if nothing is left the list falls back to popular videos.
  */
-import { formatQuery, twoOf } from '../core/search-query.js';
-import { rankRecommendations, RECOMMEND_WEIGHTS, type RecCandidate, type Ranked, type Reason, type RecommendWeights } from '../core/discovery-ranking.js';
+import { rankRecommendations, RECOMMEND_WEIGHTS, shortlistOrder, signalMaxima, type RecCandidate, type Ranked, type Reason, type RecommendWeights } from '../core/discovery-ranking.js';
 import type { CurrentUser } from '../accounts/accounts-service.js';
 import type { VideosService, VideoView } from '../catalog/videos-service.js';
 import type { SearchIndex } from '../ports/search-index.js';
 import type { CandidateQueries, Eligible } from './candidates.js';
 import type { TrendingService } from './trending-service.js';
 import { LruCache, withinDeadline, type StageResult } from './budget.js';
+import { similarQuery } from './similar.js';
 
 export interface RecViewer {
   /** signed-in account, if any */
@@ -26,16 +26,18 @@ export interface RecommendOptions {
   now: () => number;
   /** candidate generation must finish within this; later sources are dropped */
   budgetMs: number;
-  /** watched videos (most recent) excluded from recommendations */
+  /** the viewer's most recent watches read per request (seeds, and excluded up front; the gate excludes every other watched video) */
   historyLimit: number;
+  /** candidates passed through the gate per round (the best by their source signals; at least twice the list length) */
+  shortlist: number;
   weights: RecommendWeights;
   /** how long a seed video's "similar" candidates (and its channel and text) are reused; 0 = never */
   similarCacheMs: number;
 }
 
-export const RECOMMEND_DEFAULTS: RecommendOptions = { now: Date.now, budgetMs: 150, historyLimit: 200, weights: RECOMMEND_WEIGHTS, similarCacheMs: 300_000 };
+export const RECOMMEND_DEFAULTS: RecommendOptions = { now: Date.now, budgetMs: 150, historyLimit: 30, shortlist: 40, weights: RECOMMEND_WEIGHTS, similarCacheMs: 300_000 };
 
-type SeedCandidates = { seed: { channelId: string; text: string } | null; similar: Map<string, number> };
+type SeedCandidates = { seed: { channelId: string; text: string }; similar: Map<string, number> };
 
 /** reasons that come from a candidate source (popularity and freshness alone mean "popular") */
 const SIGNALS = new Set(['cowatch', 'similar', 'sameChannel', 'subscribed', 'trending']);
@@ -50,6 +52,13 @@ export interface Recommendation {
   fallback: boolean;
 }
 
+/** true when some channel has more than `max` places (the cap could not be kept with the candidates so far) */
+function overCap(ranked: Ranked[], max: number): boolean {
+  const n = new Map<string, number>();
+  for (const r of ranked) if ((n.set(r.channelId, (n.get(r.channelId) ?? 0) + 1).get(r.channelId) ?? 0) > max) return true;
+  return false;
+}
+
 export interface RecommendedVideo {
   video: VideoView;
   score: number;
@@ -60,6 +69,8 @@ export class RecommendationsService {
   private readonly opts: RecommendOptions;
   /** per seed video: its channel and text and its "similar" candidates (the same for every viewer) */
   private readonly seedCache: LruCache<string, SeedCandidates>;
+  /** per channel: its most viewed videos (the "same channel" candidates) */
+  private readonly channelCache: LruCache<string, Eligible[]>;
 
   constructor(
     private readonly queries: CandidateQueries,
@@ -70,6 +81,7 @@ export class RecommendationsService {
   ) {
     this.opts = { ...RECOMMEND_DEFAULTS, ...opts };
     this.seedCache = new LruCache(20_000, this.opts.similarCacheMs, this.opts.now);
+    this.channelCache = new LruCache(5_000, this.opts.similarCacheMs, this.opts.now);
   }
 
   /** Home feed: from the viewer's recent watches, subscriptions, trending and popular. */
@@ -79,8 +91,9 @@ export class RecommendationsService {
 
   /** "Up next" for a video the viewer may see (404 otherwise). */
   async upNext(videoId: string, user: CurrentUser | null, viewer: RecViewer, limit: number): Promise<{ items: RecommendedVideo[]; degraded: Stage[]; fallback: boolean }> {
-    await this.videos.getVisible(videoId, user);
-    return this.hydrate(await this.recommend(viewer, { limit, videoId }));
+    // the visibility check and the recommendation at once (one round trip less); a 404 wins
+    const [, rec] = await Promise.all([this.videos.getVisible(videoId, user), this.recommend(viewer, { limit, videoId })]);
+    return this.hydrate(rec);
   }
 
   /** The ranked ids with their reasons (what the endpoints hydrate, and what bench/recommend-eval.ts measures). */
@@ -95,32 +108,18 @@ export class RecommendationsService {
       return empty;
     };
 
+    // the most recent watches only: the seeds, and a first exclusion; the gate below leaves out anything else watched
     const watched = await stage('history', () => this.queries.recentWatches(viewer.viewerKey, viewer.userId, this.opts.historyLimit), [] as string[]);
     const seedVideo = o.videoId ?? watched[0];
     const seeds = o.videoId ? [o.videoId, ...watched.filter((id) => id !== o.videoId).slice(0, 2)] : watched.slice(0, 5);
     const pool = 60;
-    // the seed's channel and text, and the videos with similar titles and tags: the same for every viewer, so cached
-    // per seed video for a while (visibility is still decided by the gate below)
-    const cacheOn = this.opts.similarCacheMs > 0;
-    const cached = seedVideo && cacheOn ? this.seedCache.get(seedVideo) : undefined;
-    const seed = cached ? cached.seed : seedVideo ? await stage('similar', () => this.queries.seedInfo(seedVideo), null) : null;
-    const [cowatch, similar, sameChannel, subscribed, trending, popular] = await Promise.all([
+    const [[seed, sameChannel], cowatch, subscribed, trending, popular] = await Promise.all([
+      // the seed's "similar" list and channel, then that channel's top videos
+      (async () => {
+        const s = seedVideo ? await stage('similar', () => this.seedCandidates(seedVideo), null) : null;
+        return [s, s ? await stage('sameChannel', () => this.channelTop(s.seed.channelId), [] as Eligible[]) : []] as const;
+      })(),
       stage('cowatch', () => this.queries.coWatched(seeds, pool * 2), new Map<string, number>()),
-      cached
-        ? cached.similar
-        : stage(
-            'similar',
-            async () => {
-              if (!seed) return new Map<string, number>();
-              const q = formatQuery(twoOf(seed.text, 4)); // tags first (seedInfo): the most specific words; 4 words = 6 pairs
-              const r = q ? await this.index.search(q, {}, pool, { titleAndTags: true }) : { hits: [] };
-              const found = new Map(r.hits.map((h) => [h.videoId, h.relevance]));
-              if (cacheOn && seedVideo) this.seedCache.set(seedVideo, { seed, similar: found });
-              return found;
-            },
-            new Map<string, number>(),
-          ),
-      stage('sameChannel', async () => (seed ? this.queries.sameChannel(seed.channelId, 20) : new Map<string, number>()), new Map<string, number>()),
       stage('subscribed', async () => (viewer.userId ? this.queries.subscribed(viewer.userId, 30) : []), [] as string[]),
       stage('trending', async () => (await this.trending.trending()).slice(0, pool), [] as Array<{ videoId: string; score: number }>),
       stage('popular', async () => (await this.trending.popular()).slice(0, pool), [] as Eligible[]),
@@ -128,38 +127,90 @@ export class RecommendationsService {
 
     const exclude = new Set(watched);
     if (o.videoId) exclude.add(o.videoId);
-    const signals = new Map<string, RecCandidate['signals']>();
+    type Cand = { videoId: string; signals: RecCandidate['signals']; views?: number; publishedAt?: number };
+    const cands = new Map<string, Cand>();
+    const cand = (id: string) => {
+      let c = cands.get(id);
+      if (!c) cands.set(id, (c = { videoId: id, signals: {} }));
+      return c;
+    };
     const add = (id: string, k: keyof RecCandidate['signals'], v: number) => {
-      if (exclude.has(id)) return;
-      const s = signals.get(id) ?? {};
-      s[k] = v;
-      signals.set(id, s);
+      if (!exclude.has(id)) cand(id).signals[k] = v;
+    };
+    const known = (e: Eligible) => {
+      if (exclude.has(e.videoId)) return;
+      const c = cand(e.videoId);
+      c.views = e.views;
+      c.publishedAt = e.publishedAt;
     };
     for (const [id, n] of cowatch) add(id, 'cowatch', n);
-    for (const [id, r] of similar) add(id, 'similar', r);
-    for (const [id, n] of sameChannel) add(id, 'sameChannel', Math.log1p(n));
+    for (const [id, r] of seed?.similar ?? []) add(id, 'similar', r);
+    for (const e of sameChannel) (add(e.videoId, 'sameChannel', Math.log1p(1 + e.views)), known(e));
     for (const id of subscribed) add(id, 'subscribed', 1);
     for (const t of trending) add(t.videoId, 'trending', t.score);
-    for (const p of popular) if (!exclude.has(p.videoId) && !signals.has(p.videoId)) signals.set(p.videoId, {});
+    for (const p of popular) known(p);
 
+    const now = this.opts.now();
     const maxPerChannel = Math.max(2, Math.ceil(o.limit / 4));
-    const rankOpts = { now: this.opts.now(), maxPerChannel, exclude, weights: this.opts.weights };
-    // the gate: only public, ready videos reach ranking (cached lists may be up to a TTL old)
-    const eligible = await stage('eligibility', () => this.queries.eligible([...signals.keys()]), [] as Eligible[]);
-    let ranked = rankRecommendations(eligible.map((e) => ({ ...e, signals: signals.get(e.videoId) ?? {} })), { ...rankOpts, limit: o.limit });
+    const maxima = signalMaxima(cands.values());
+    const rankOpts = { now, maxPerChannel, exclude, weights: this.opts.weights, maxima };
+    // the gate (public, ready, not watched by this viewer) and the full ranking run over a shortlist of the best
+    // candidates by their source signals, widened while the list is short or one channel has to fill it
+    const order = shortlistOrder([...cands.values()], now, this.opts.weights, maxima);
+    const step = Math.max(this.opts.shortlist, 2 * o.limit);
+    const passed: Eligible[] = [];
+    let ranked: Ranked[] = [];
+    for (let from = 0; from < order.length; from += step) {
+      const ids = order.slice(from, from + step).map((c) => c.videoId);
+      passed.push(...(await stage('eligibility', () => this.queries.unwatchedEligible(ids, viewer.viewerKey, viewer.userId), [] as Eligible[])));
+      ranked = rankRecommendations(
+        passed.map((e) => ({ ...e, signals: cands.get(e.videoId)?.signals ?? {} })),
+        { ...rankOpts, limit: o.limit },
+      );
+      if (ranked.length >= o.limit && !overCap(ranked, maxPerChannel)) break;
+      if (Date.now() >= deadline) break;
+    }
     if (ranked.length < o.limit) {
       // not enough candidates (new viewer, empty sources, failures): popular videos fill the list
       const have = new Set(ranked.map((r) => r.videoId));
       const fill = (await this.trending.popular().catch(() => [] as Eligible[])).filter((p) => !have.has(p.videoId) && !exclude.has(p.videoId));
-      const checked = new Set((await this.queries.eligible(fill.map((p) => p.videoId)).catch(() => fill)).map((e) => e.videoId));
+      const checked = new Set((await this.queries.unwatchedEligible(fill.map((p) => p.videoId), viewer.viewerKey, viewer.userId).catch(() => fill)).map((e) => e.videoId));
       const rest = rankRecommendations(
         fill.filter((p) => checked.has(p.videoId)).map((p) => ({ ...p, signals: {} })),
-        { ...rankOpts, limit: o.limit - ranked.length },
+        { ...rankOpts, maxima: undefined, limit: o.limit - ranked.length },
       );
       ranked = [...ranked, ...rest];
     }
     const fallback = !ranked.some((r) => r.reasons.some((x) => SIGNALS.has(x.source)));
     return { ranked, degraded: [...new Set(degraded)], fallback };
+  }
+
+  /** A seed video's channel and "similar" candidates: the precomputed list, else (a video just published) the index; cached per seed. */
+  private async seedCandidates(videoId: string): Promise<SeedCandidates | null> {
+    const cacheOn = this.opts.similarCacheMs > 0;
+    const hit = cacheOn ? this.seedCache.get(videoId) : undefined;
+    if (hit) return hit;
+    const [seed, lists] = await Promise.all([this.queries.seedInfo(videoId), this.queries.similarLists([videoId])]);
+    if (!seed) return null;
+    let similar = lists.get(videoId);
+    if (!similar) {
+      const q = similarQuery(seed.text);
+      const r = q ? await this.index.search(q, {}, 30, { titleAndTags: true }) : { hits: [] };
+      similar = new Map(r.hits.map((h) => [h.videoId, h.relevance]));
+    }
+    const out = { seed, similar };
+    if (cacheOn) this.seedCache.set(videoId, out);
+    return out;
+  }
+
+  /** A channel's most viewed videos (the same for every viewer), cached like the seeds. */
+  private async channelTop(channelId: string): Promise<Eligible[]> {
+    const cacheOn = this.opts.similarCacheMs > 0;
+    const hit = cacheOn ? this.channelCache.get(channelId) : undefined;
+    if (hit) return hit;
+    const top = await this.queries.sameChannel(channelId, 20);
+    if (cacheOn) this.channelCache.set(channelId, top);
+    return top;
   }
 
   private async hydrate(r: Recommendation): Promise<{ items: RecommendedVideo[]; degraded: Stage[]; fallback: boolean }> {

@@ -2,13 +2,14 @@
  * Search and autocomplete. The index returns the best text matches under the filters; they are re-ranked by
  * text relevance, log(views) and freshness (src/core/discovery-ranking.ts) or sorted by date or views, then
  * hydrated through the videos service (which only ever yields public, ready videos here). Queries that found
- * something are counted: the popular ones feed autocomplete, next to matching titles.
+ * something are counted (written behind, ./query-log.ts): the popular ones feed autocomplete, next to matching titles.
  */
 import { normalizeQuery, words } from '../core/search-query.js';
 import { rankSearch, SEARCH_WEIGHTS, type ScoredSearchHit } from '../core/discovery-ranking.js';
 import type { VideosService, VideoView } from '../catalog/videos-service.js';
 import type { SearchFilters, SearchIndex } from '../ports/search-index.js';
 import type { CandidateQueries } from './candidates.js';
+import { QueryLog } from './query-log.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -43,10 +44,13 @@ export interface SearchOptions {
   candidates: number;
   /** a query is suggested to others once it was asked this many times */
   suggestMinCount: number;
+  /** searched queries are written to the query log at most this long after (in one go) */
+  queryLogFlushMs: number;
 }
 
 export class SearchService {
   private readonly opts: SearchOptions;
+  private readonly queryLog: QueryLog;
 
   constructor(
     private readonly index: SearchIndex,
@@ -54,7 +58,8 @@ export class SearchService {
     private readonly videos: VideosService,
     opts: Partial<SearchOptions> = {},
   ) {
-    this.opts = { now: Date.now, candidates: 100, suggestMinCount: 2, ...opts };
+    this.opts = { now: Date.now, candidates: 100, suggestMinCount: 2, queryLogFlushMs: 1000, ...opts };
+    this.queryLog = new QueryLog(index, this.opts.queryLogFlushMs);
   }
 
   async search(input: SearchInput): Promise<SearchOutput> {
@@ -75,14 +80,15 @@ export class SearchService {
       return video ? [{ video, score: round(h.score), parts: { text: round(h.parts.text), popularity: round(h.parts.popularity), freshness: round(h.parts.freshness) } }] : [];
     });
     const normalized = normalizeQuery(input.q);
-    if (hits.length > 0 && input.offset === 0 && words(normalized).length > 0) await this.index.recordQuery(normalizeQuery(correctedQuery ?? normalized), now);
+    // written behind (./query-log.ts): the answer does not wait for the write
+    if (hits.length > 0 && input.offset === 0 && words(normalized).length > 0) this.queryLog.record(normalizeQuery(correctedQuery ?? normalized), now);
     return { items, correctedQuery };
   }
 
   /** Popular queries starting with the prefix, then titles with words starting with it (most viewed first). */
   async autocomplete(prefix: string, limit: number): Promise<Suggestion[]> {
     const p = normalizeQuery(prefix);
-    const [popular, titles] = await Promise.all([this.index.popularQueries(p, limit, this.opts.suggestMinCount), this.index.suggestTitles(prefix, 50)]);
+    const [popular, titles] = await Promise.all([this.queryLog.popular(p, limit, this.opts.suggestMinCount), this.index.suggestTitles(prefix, 50)]);
     const views = await this.queries.viewCounts(titles.map((t) => t.videoId));
     titles.sort((a, b) => (views.get(b.videoId) ?? 0) - (views.get(a.videoId) ?? 0));
     const out: Suggestion[] = [];

@@ -52,8 +52,8 @@ export interface SearchIndex {
   search(query: string, filters: SearchFilters, limit: number, opts?: { titleAndTags?: boolean }): Promise<SearchResult>;
   /** titles with a word starting with the last word of `prefix` (and containing the others), best first */
   suggestTitles(prefix: string, limit: number): Promise<Array<{ videoId: string; title: string }>>;
-  /** count a (normalized) query that found something */
-  recordQuery(query: string, at: number): Promise<void>;
+  /** count a (normalized) query that found something (`count` times: searches gathered before writing) */
+  recordQuery(query: string, at: number, count?: number): Promise<void>;
   /** recorded queries starting with `prefix` (normalized), asked at least `minCount` times, most asked first */
   popularQueries(prefix: string, limit: number, minCount: number): Promise<Array<{ query: string; count: number }>>;
   /** ids of indexed documents among `videoIds` (reconciliation) */

@@ -156,6 +156,9 @@ for (const kind of dbKinds()) {
       ]);
       expect((await index.popularQueries('piano_', 10, 1)).map((q) => q.query)).toEqual(['piano_x']);
       expect(await index.popularQueries('zz', 10, 1)).toEqual([]);
+      // several searches counted in one write
+      await index.recordQuery('pizza', T0 + 1, 4);
+      expect(await index.popularQueries('piz', 10, 2)).toEqual([{ query: 'pizza', count: 5 }]);
     });
   });
 }

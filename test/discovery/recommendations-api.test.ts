@@ -1,7 +1,7 @@
 /**
  * Recommendations, "up next" and trending through the HTTP API on SQLite and PostgreSQL: co-watch candidates (from
  * the co-watch table, refreshed here as the background job would)
- * with explained scores, exclusion of watched videos, never a private/unlisted/unpublished/deleted video, a
+ * with explained scores, exclusion of watched videos (also long ago), never a private/unlisted/unpublished/deleted video, a
  * per-channel cap, subscriptions, anonymous viewers, the popular fallback, trending order and bad input.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,26 @@ for (const db of dbKinds()) {
       }
       // the owner of the private video does not get it recommended either
       expect(ids(await get(`/api/feed/home?limit=50`, creator.token))).not.toContain(priv);
+    });
+
+    it('leaves out a video watched long ago, behind many newer watches', async () => {
+      const other = await registerUser(tp.platform.app);
+      const seed = await publish(tp, creator.token, { title: 'Long history seed' });
+      const old = await publish(tp, creator.token, { title: 'Long history first watch' });
+      for (let i = 0; i < 3; i++) {
+        const v = viewer();
+        await watch(tp, seed, v);
+        await watch(tp, old, v);
+      }
+      const me = viewer();
+      await watch(tp, old, me);
+      // more watches since than the recommender reads per request
+      for (let i = 0; i < 35; i++) await watch(tp, await publish(tp, other.token, { title: `Long history filler ${i}` }), me);
+      await refreshCowatch();
+      // co-watched with the seed, so a candidate for anyone ...
+      expect(ids(await get(`/api/videos/${seed}/up-next?viewerId=${viewer()}&limit=50`))).toContain(old);
+      // ... but not for the viewer who watched it
+      expect(ids(await get(`/api/videos/${seed}/up-next?viewerId=${me}&limit=50`))).not.toContain(old);
     });
 
     it('caps videos per channel so one channel cannot fill the list', async () => {

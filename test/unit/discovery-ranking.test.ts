@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diversify, freshness, popularity, rankRecommendations, rankSearch, trendingScore, type RecCandidate } from '../../src/core/discovery-ranking.js';
+import { diversify, freshness, popularity, rankRecommendations, rankSearch, shortlistOrder, signalMaxima, signalScore, trendingScore, type RecCandidate } from '../../src/core/discovery-ranking.js';
 import { TtlCache, withinDeadline } from '../../src/discovery/budget.js';
 
 const DAY = 86_400_000;
@@ -78,6 +78,38 @@ describe('recommendation ranking', () => {
     const xs = ['a', 'a', 'a', 'b'].map((channelId, i) => ({ channelId, i }));
     expect(diversify(xs, 3, 1).map((x) => x.i)).toEqual([0, 3, 1]);
     expect(diversify(xs, 10, 5).map((x) => x.i)).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe('recommendation shortlist', () => {
+  const c = (videoId: string, signals: RecCandidate['signals'], views?: number) => ({ videoId, signals, views, publishedAt: views === undefined ? undefined : NOW - 100 * DAY });
+
+  it.each([
+    // [signals, views, score]: normalized signals × weights (cowatch 1, similar 0.5, sameChannel 0.6), + popularity 0.3 when views are known
+    [{ cowatch: 10 }, undefined, 1],
+    [{ cowatch: 5, similar: 2 }, undefined, 0.5 + 0.5],
+    [{ sameChannel: 4 }, undefined, 0.6 * 0.5],
+    [{}, 999_999, 0.3 + 0.1 * 0.5 ** (100 / 14)],
+    [{}, undefined, 0],
+  ])('scores %o with %s views as %d', (signals, views, score) => {
+    const maxima = { cowatch: 10, similar: 2, sameChannel: 8, subscribed: 0, trending: 0 };
+    expect(signalScore(c('x', signals, views), maxima, NOW)).toBeCloseTo(score, 6);
+  });
+
+  it('orders by source signals first, then by known views, then by id', () => {
+    const order = shortlistOrder([c('pop', {}, 5000), c('weak', { cowatch: 1 }), c('strong', { cowatch: 10 }), c('b', {}), c('a', {}), c('mid', { similar: 3, cowatch: 2 })], NOW);
+    expect(order.map((x) => x.videoId)).toEqual(['strong', 'mid', 'pop', 'weak', 'a', 'b']);
+  });
+
+  it('normalizes a shortlist against the whole candidate set', () => {
+    const rec = (videoId: string, signals: RecCandidate['signals']): RecCandidate => ({ videoId, channelId: videoId, signals, views: 0, publishedAt: NOW });
+    const all = [rec('a', { cowatch: 10 }), rec('b', { cowatch: 5 })];
+    const maxima = signalMaxima(all);
+    expect(maxima).toEqual({ cowatch: 10, similar: 0, sameChannel: 0, subscribed: 0, trending: 0 });
+    // ranking only b, its co-watch value stays relative to a's
+    const [b] = rankRecommendations([all[1]], { limit: 1, now: NOW, maxPerChannel: 2, maxima });
+    expect(b.reasons.find((r) => r.source === 'cowatch')?.value).toBe(0.5);
+    expect(rankRecommendations([all[1]], { limit: 1, now: NOW, maxPerChannel: 2 })[0].reasons.find((r) => r.source === 'cowatch')?.value).toBe(1);
   });
 });
 

@@ -109,8 +109,8 @@ export class PostgresSearchIndex implements SearchIndex {
     return rows.rows.map((r) => ({ videoId: r.video_id, title: r.title }));
   }
 
-  recordQuery(query: string, at: number): Promise<void> {
-    return recordQuery(this.db, query, at);
+  recordQuery(query: string, at: number, count = 1): Promise<void> {
+    return recordQuery(this.db, query, at, count);
   }
 
   popularQueries(prefix: string, limit: number, minCount: number): Promise<Array<{ query: string; count: number }>> {

@@ -19,12 +19,12 @@ export function likePrefix(prefix: string): string {
   return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Count one more search for `query` in the query log. */
-export async function recordQuery(db: Db, query: string, at: number): Promise<void> {
+/** Count `count` more searches for `query` in the query log. */
+export async function recordQuery(db: Db, query: string, at: number, count = 1): Promise<void> {
   await db
     .insertInto('search_queries')
-    .values({ query, count: 1, last_at: at })
-    .onConflict((oc) => oc.column('query').doUpdateSet({ count: sql`search_queries.count + 1`, last_at: at }))
+    .values({ query, count, last_at: at })
+    .onConflict((oc) => oc.column('query').doUpdateSet({ count: sql`search_queries.count + ${count}`, last_at: at }))
     .execute();
 }
 

@@ -16,6 +16,7 @@ import { m0010 } from './0010-moderation.js';
 import { m0011 } from './0011-storage-tiering.js';
 import { m0012 } from './0012-cowatch.js';
 import { m0013 } from './0013-admin-console.js';
+import { m0014 } from './0014-similar.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0011_storage_tiering': m0011,
   '0012_cowatch': m0012,
   '0013_admin_console': m0013,
+  '0014_similar': m0014,
 };
