@@ -1,8 +1,8 @@
 /**
  * Benchmark (BRIEF §3): view ingest on one process, with de-dup, against one SQL UPDATE per view.
  *
- *   npx tsx bench/views.ts [--viewers=N] [--repeats=R] [--concurrency=C] [--db=sqlite|postgres|both] [--pg=URL] [--naive=no]
- *   (--naive=no skips (b), to profile (a) alone)
+ *   npx tsx bench/views.ts [--viewers=N] [--repeats=R] [--concurrency=C] [--db=sqlite|postgres|both] [--pg=URL] [--naive=no] [--parallel=P]
+ *   (--naive=no skips (b), to profile (a) alone; --parallel overrides the product's batch transactions in flight)
  *
  * (a) Reel: ViewsService.report() (the code behind POST /api/videos/:id/views, minus HTTP parsing), N distinct
  *     viewers of ONE video each reporting R heartbeats past the minimum watch time (so N×R reports, N views),
@@ -12,7 +12,7 @@
  * Both run on the same database engine, in the same process, one after the other. The final counts are checked:
  * (a) must equal N in the counters AND in the log, (b) must equal N.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -26,9 +26,9 @@ import { ViewsService } from '../src/engagement/views-service.js';
 import { fmt, pool } from './support.js';
 
 function parseCli(argv: string[]) {
-  const o = { viewers: 20_000, repeats: 3, concurrency: 1000, db: 'both', naive: 'yes', pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' };
+  const o = { viewers: 20_000, repeats: 3, concurrency: 1000, parallel: 0, db: 'both', naive: 'yes', pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' };
   for (const a of argv) {
-    const m = /^--(viewers|repeats|concurrency|db|pg|naive)=(.+)$/.exec(a);
+    const m = /^--(viewers|repeats|concurrency|parallel|db|pg|naive)=(.+)$/.exec(a);
     if (!m) throw new Error(`unknown option ${a}`);
     if (m[1] === 'db' || m[1] === 'pg' || m[1] === 'naive') o[m[1]] = m[2];
     else o[m[1] as 'viewers'] = Math.max(1, Number(m[2]));
@@ -36,20 +36,51 @@ function parseCli(argv: string[]) {
   return o;
 }
 
-async function openBenchDb(kind: string, pgUrl: string): Promise<{ handle: DatabaseHandle; cleanup(): Promise<void> }> {
+/**
+ * CPU seconds used by this benchmark's own PostgreSQL backends (found by application_name in pg_stat_activity,
+ * read from /proc: only when the server runs on this machine), so the database's share of the work can be told
+ * apart from other programs on a shared machine. NaN when it cannot be read.
+ */
+async function backendCpuSec(pgUrl: string, appName: string): Promise<number> {
+  const c = new pg.Client({ connectionString: pgUrl });
+  await c.connect();
+  try {
+    const pids = (await c.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [appName])).rows.map((r) => r.pid);
+    let ticks = 0;
+    for (const pid of pids) {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    }
+    return pids.length ? ticks / 100 : NaN;
+  } catch {
+    return NaN;
+  } finally {
+    await c.end();
+  }
+}
+
+const cpuSec = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+async function openBenchDb(kind: string, pgUrl: string): Promise<{ handle: DatabaseHandle; cleanup(): Promise<void>; dbCpuSec(): Promise<number> }> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'reel-bench-views-'));
     const handle = await openDatabase(`sqlite:${join(dir, 'reel.db')}`);
-    return { handle, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    // SQLite runs inside this process: its CPU is in the process's own figure
+    return { handle, cleanup: async () => rmSync(dir, { recursive: true, force: true }), dbCpuSec: async () => 0 };
   }
+  const appName = `reel-bench-views-${process.pid}`;
   const schema = `bench_${randomBytes(5).toString('hex')}`;
   const c = new pg.Client({ connectionString: pgUrl });
   await c.connect();
   await c.query(`create schema ${schema}`);
   await c.end();
-  const handle = await openDatabase(`${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`);
+  const handle = await openDatabase(`${pgUrl}${pgUrl.includes('?') ? '&' : '?'}application_name=${appName}&options=${encodeURIComponent(`-c search_path=${schema}`)}`);
   return {
     handle,
+    dbCpuSec: () => backendCpuSec(pgUrl, appName),
     cleanup: async () => {
       const d = new pg.Client({ connectionString: pgUrl });
       await d.connect();
@@ -60,7 +91,7 @@ async function openBenchDb(kind: string, pgUrl: string): Promise<{ handle: Datab
 }
 
 async function run(kind: string, o: ReturnType<typeof parseCli>) {
-  const { handle, cleanup } = await openBenchDb(kind, o.pg);
+  const { handle, cleanup, dbCpuSec } = await openBenchDb(kind, o.pg);
   try {
     const db = handle.db;
     const accounts = new AccountsService(db);
@@ -72,7 +103,11 @@ async function run(kind: string, o: ReturnType<typeof parseCli>) {
 
     // (a) Reel
     // the product's settings (src/engagement/engagement.ts)
-    const views = new ViewsService(new ViewStore(db, handle.dialect), videos, { parallel: handle.dialect === 'postgres' ? 4 : 1 });
+    const store = new ViewStore(db, handle.dialect);
+    const batchSizes: number[] = [];
+    const commitBatch = store.commit.bind(store);
+    store.commit = (writes) => (batchSizes.push(writes.length), commitBatch(writes));
+    const views = new ViewsService(store, videos, { parallel: o.parallel || (handle.dialect === 'postgres' ? 4 : 1) });
     const jobs: Array<() => Promise<void>> = [];
     let counted = 0;
     for (let r = 0; r < o.repeats; r++) {
@@ -83,9 +118,11 @@ async function run(kind: string, o: ReturnType<typeof parseCli>) {
         });
       }
     }
+    const [c0, d0] = [cpuSec(), await dbCpuSec()];
     const t0 = performance.now();
     await pool(jobs, o.concurrency);
     const reelSec = (performance.now() - t0) / 1000;
+    const [reelCpu, reelDbCpu] = [cpuSec() - c0, (await dbCpuSec()) - d0];
     await views.close();
     const shown = await views.count(video.id);
     const logged = await new ViewStore(db, handle.dialect).logCount(video.id);
@@ -95,14 +132,17 @@ async function run(kind: string, o: ReturnType<typeof parseCli>) {
     const naiveDb = db as any;
     let naiveSec = NaN;
     let naive = o.viewers;
+    let [naiveCpu, naiveDbCpu] = [NaN, NaN];
     if (o.naive !== 'no') {
       await naiveDb.insertInto('naive_counts').values({ video_id: video.id, views: 0 }).execute();
       const naiveJobs = Array.from({ length: o.viewers }, () => async () => {
         await naiveDb.updateTable('naive_counts').set((eb: any) => ({ views: eb('views', '+', 1) })).where('video_id', '=', video.id).execute();
       });
+      const [c1, d1] = [cpuSec(), await dbCpuSec()];
       const t1 = performance.now();
       await pool(naiveJobs, o.concurrency);
       naiveSec = (performance.now() - t1) / 1000;
+      [naiveCpu, naiveDbCpu] = [cpuSec() - c1, (await dbCpuSec()) - d1];
       naive = Number((await naiveDb.selectFrom('naive_counts').select('views').where('video_id', '=', video.id).executeTakeFirst()).views);
     }
 
@@ -112,7 +152,10 @@ async function run(kind: string, o: ReturnType<typeof parseCli>) {
     const exact = shown === o.viewers && logged === o.viewers && counted === o.viewers && naive === o.viewers;
     console.log(`\n[${kind}] ${o.viewers} viewers × ${o.repeats} reports, ${o.concurrency} in flight, one video`);
     console.log(`  (a) Reel, de-dup + log + sharded counters + hourly roll-ups: ${fmt(reelSec, 2)} s, ${fmt(reelReportsPerSec, 0)} reports/s, ${fmt(reelViewsPerSec, 0)} views/s; count ${shown}, log ${logged}, acked-as-counted ${counted}`);
+    const perView = (sec: number) => fmt((sec * 1e6) / o.viewers, 0);
+    console.log(`      CPU per view: Node ${perView(reelCpu)} µs, database backends ${perView(reelDbCpu)} µs; ${batchSizes.length} batches, ${fmt(batchSizes.reduce((a, b) => a + b, 0) / batchSizes.length, 0)} writes each on average`);
     console.log(`  (b) one UPDATE per view:                                 ${fmt(naiveSec, 2)} s, ${fmt(naivePerSec, 0)} views/s; count ${naive}`);
+    console.log(`      CPU per view: Node ${perView(naiveCpu)} µs, database backends ${perView(naiveDbCpu)} µs`);
     console.log(`  ratio views/s (a)/(b): ${fmt(reelViewsPerSec / naivePerSec, 1)}×   reports/s (a) / views/s (b): ${fmt(reelReportsPerSec / naivePerSec, 1)}×   counts exact: ${exact ? 'yes' : 'NO'}`);
     if (!exact) process.exitCode = 1;
   } finally {

@@ -2,7 +2,7 @@
  * View counting rules (pure): who a viewer is, when a playback counts as a view, the de-dup bucket,
  * the device class from a user agent and the country from an edge header.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const HOUR_MS = 3600_000;
 /** a playback counts once the viewer watched this long… */
@@ -35,7 +35,8 @@ export interface ViewerIdentity {
   userAgent?: string;
 }
 
-const h = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
+// one-shot hash (no Hash object): this runs for every player report
+const h = (s: string) => hash('sha256', s, 'base64url').slice(0, 22);
 
 /**
  * Who is watching: the account when signed in; else the player's anonymous id together with the IP (so a

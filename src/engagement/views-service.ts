@@ -3,11 +3,17 @@
  * the minimum watch time it is offered to the batch writer, which counts it once per viewer, video and clock
  * hour; the caller's promise settles after the batch is committed, so an acknowledged view is never lost.
  * Heartbeats of signed-in viewers also store their resume position (same batches).
+ *
+ * De-dup in memory first: a viewer already counted this hour (RecentViewers) is answered at once, and a viewer
+ * whose view is on its way to the database waits for that write instead of sending another. So batches hold
+ * only viewers this process has not seen, which lets the store append them optimistically (ViewStore); the
+ * log's unique key stays the truth when memory forgot a viewer or another process counted it.
  */
 import type { CurrentUser } from '../accounts/accounts-service.js';
 import { AppError } from '../core/errors.js';
 import type { VideosService } from '../catalog/videos-service.js';
 import { countryCode, dedupKey, deviceClass, hourStart, HOUR_MS, minWatchSeconds, viewerKey } from '../core/view-rules.js';
+import { RecentViewers } from '../core/view-dedup.js';
 import { BatchBuffer, type BatchOptions } from './batch-buffer.js';
 import type { ViewStore, ViewWrite } from './view-store.js';
 import type { HotCounters } from '../ports/rate-limiter.js';
@@ -35,15 +41,17 @@ export interface ViewsOptions extends BatchOptions {
   now: () => number;
   /** how long a video's visibility and duration are reused by the write path */
   videoCacheMs: number;
-  /** most de-dup keys remembered in memory (the database key is what guarantees de-dup) */
+  /** most viewers remembered in memory as counted this hour (the database key is what guarantees de-dup)… */
   recentKeys: number;
+  /** …and at most this many for one video */
+  recentPerVideo: number;
   /** displayed counts are cached here (Redis across API processes); the database is the truth */
   counters: HotCounters;
   /** how long a cached count lives before it is re-read from the database */
   countCacheSec: number;
 }
 
-const DEFAULTS: Omit<ViewsOptions, 'counters'> = { maxBatch: 1000, lingerMs: 2, parallel: 1, now: Date.now, videoCacheMs: 5000, recentKeys: 200_000, countCacheSec: 30 };
+const DEFAULTS: Omit<ViewsOptions, 'counters'> = { maxBatch: 1000, lingerMs: 2, parallel: 1, now: Date.now, videoCacheMs: 5000, recentKeys: 200_000, recentPerVideo: 100_000, countCacheSec: 30 };
 const countKey = (videoId: string) => `views:${videoId}`;
 
 export interface Analytics {
@@ -59,8 +67,10 @@ export class ViewsService {
   private readonly opts: ViewsOptions;
   private readonly buffer: BatchBuffer<ViewWrite, boolean>;
   private readonly videoCache = new Map<string, { until: number; durationSec: Promise<number | null> }>();
-  /** de-dup keys already committed by this process: repeats skip the database */
-  private readonly recent = new Set<string>();
+  /** viewers this process saw counted (or refused as repeats) this hour: their repeats skip the database */
+  private readonly recent: RecentViewers;
+  /** views on their way to the database, by de-dup key: a repeat meanwhile waits for this one */
+  private readonly inFlight = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly store: ViewStore,
@@ -69,34 +79,41 @@ export class ViewsService {
   ) {
     this.opts = { ...DEFAULTS, counters: opts.counters ?? new MemoryHotCounters(), ...opts };
     this.buffer = new BatchBuffer((items) => this.commit(items), this.opts);
+    this.recent = new RecentViewers({ maxKeys: this.opts.recentKeys, perVideoHour: this.opts.recentPerVideo });
   }
 
   async report(videoId: string, ctx: ViewerContext, report: ViewReport): Promise<{ counted: boolean; minWatchSeconds: number }> {
     const durationSec = await this.visibleDuration(videoId, ctx.user);
     const threshold = minWatchSeconds(durationSec);
     const at = this.opts.now();
-    const writes: Array<Promise<boolean>> = [];
+    let progressWrite: Promise<boolean> | null = null;
     if (ctx.user && report.positionSec !== undefined) {
       const positionSec = durationSec ? Math.min(report.positionSec, durationSec) : report.positionSec;
-      writes.push(this.buffer.add({ kind: 'progress', progress: { userId: ctx.user.id, videoId, positionSec, watchedSec: report.watchSeconds, at } }));
+      progressWrite = this.buffer.add({ kind: 'progress', progress: { userId: ctx.user.id, videoId, positionSec, watchedSec: report.watchSeconds, at } });
     }
     let viewWrite: Promise<boolean> | null = null;
-    let key = '';
+    let repeatOf: Promise<boolean> | null = null;
     if (report.watchSeconds >= threshold) {
       const vk = viewerKey({ userId: ctx.user?.id, anonId: ctx.anonId, ip: ctx.ip, userAgent: ctx.userAgent });
       const hour = hourStart(at);
-      key = dedupKey(videoId, vk, hour);
-      if (!this.recent.has(key)) {
-        viewWrite = this.buffer.add({
-          kind: 'view',
-          event: { videoId, viewerKey: vk, hour, at, userId: ctx.user?.id ?? null, country: countryCode(ctx.countryHeader), device: deviceClass(ctx.userAgent), watchSec: report.watchSeconds },
-        });
-        writes.push(viewWrite);
+      if (!this.recent.has(videoId, hour, vk)) {
+        const key = dedupKey(videoId, vk, hour);
+        repeatOf = this.inFlight.get(key) ?? null;
+        if (!repeatOf) {
+          viewWrite = this.buffer.add({
+            kind: 'view',
+            event: { videoId, viewerKey: vk, hour, at, userId: ctx.user?.id ?? null, country: countryCode(ctx.countryHeader), device: deviceClass(ctx.userAgent), watchSec: report.watchSeconds },
+          });
+          this.inFlight.set(key, viewWrite);
+          const settled = () => this.inFlight.delete(key);
+          viewWrite.then(() => (this.recent.remember(videoId, hour, vk), settled()), settled);
+        }
       }
     }
-    await Promise.all(writes);
+    if (progressWrite) await progressWrite;
+    // a repeat of a view being written: not a view of its own, answered once that write is durable
+    if (repeatOf) await repeatOf;
     const counted = viewWrite ? await viewWrite : false;
-    if (viewWrite) this.remember(key, hourStart(at));
     return { counted, minWatchSeconds: threshold };
   }
 
@@ -179,14 +196,5 @@ export class ViewsService {
     this.videoCache.set(ck, { until: now + this.opts.videoCacheMs, durationSec });
     durationSec.catch(() => this.videoCache.delete(ck)); // 404s and errors are not cached
     return durationSec;
-  }
-
-  private remember(key: string, hour: number): void {
-    if (this.recent.size >= this.opts.recentKeys) {
-      // keys of past hours are useless; if the current hour alone fills the set, start over (the database still de-dups)
-      for (const k of this.recent) if (!k.endsWith(`|${hour}`)) this.recent.delete(k);
-      if (this.recent.size >= this.opts.recentKeys) this.recent.clear();
-    }
-    this.recent.add(key);
   }
 }

@@ -114,6 +114,27 @@ for (const db of dbKinds()) {
       await other.close();
     });
 
+    it('a batch mixing viewers another process already counted with new ones counts only the new ones', async () => {
+      const id = await publishedVideo({ durationSec: 600 });
+      const { database, videos } = tp.platform;
+      const ctx = (i: number) => ({ user: null, anonId: `mixed-viewer-${i}`, ip: '198.51.100.8', userAgent: DESKTOP });
+      const beat = (svc: ViewsService, i: number) => svc.report(id, ctx(i), { event: 'heartbeat', watchSeconds: 12 });
+      const first = new ViewsService(new ViewStore(database.db, database.dialect), videos, { lingerMs: 1 });
+      expect((await Promise.all([0, 1, 2].map((i) => beat(first, i)))).map((r) => r.counted)).toEqual([true, true, true]);
+      await first.close();
+      // another process knows nothing of viewers 0-2; its reports gather into one batch
+      const second = new ViewsService(new ViewStore(database.db, database.dialect), videos, { lingerMs: 50 });
+      expect((await Promise.all([0, 1, 2, 3, 4, 5].map((i) => beat(second, i)))).map((r) => r.counted)).toEqual([false, false, false, true, true, true]);
+      // and it goes on counting exactly
+      expect((await beat(second, 6)).counted).toBe(true);
+      expect((await beat(second, 6)).counted).toBe(false);
+      expect((await beat(second, 0)).counted).toBe(false);
+      await second.close();
+      expect((await stats(id)).views).toBe(7);
+      const recount = await app.inject({ method: 'POST', url: `/api/videos/${id}/views/recount`, headers: auth(owner.token) });
+      expect(recount.json()).toEqual({ before: 7, after: 7 });
+    });
+
     it('500 simultaneous views of one video by distinct viewers (plus repeats) give the exact count', async () => {
       const id = await publishedVideo({ durationSec: 600 });
       const n = 500;
