@@ -3,7 +3,10 @@
  * connection and on N connections (concatenation: parallel partial uploads + a final one), against copying the
  * same file on the same disk; and the time to answer a de-duplicated upload (declared SHA-256 already known).
  *
- *   npx tsx bench/upload.ts [--mib=1024] [--parallel=4] [--runs=2]
+ *   npx tsx bench/upload.ts [--mib=1024] [--parallel=4] [--runs=2] [--store=local|s3]
+ *
+ * --store=s3: the blob store is an S3-compatible server (s3rver, in this process, its folder on the same disk) and
+ * uploads in progress are kept in it (UPLOAD_STORE=blob), as in a deployment of several API processes.
  *
  * The platform runs in this process (embedded defaults: SQLite, blob folder), without a worker, with its data
  * folder on the same filesystem as the copy. Prints MiB/s and the ratios; the BRIEF's target is ≥ 0.5× of the
@@ -20,7 +23,8 @@ import { loadConfig } from '../src/config.js';
 import { createPlatform } from '../src/wiring/platform.js';
 import { CACHE_DIR, fmt, median, SHARED_FILM } from './support.js';
 
-const { values } = parseArgs({ options: { mib: { type: 'string', default: '1024' }, parallel: { type: 'string', default: '4' }, runs: { type: 'string', default: '2' } } });
+const { values } = parseArgs({ options: { mib: { type: 'string', default: '1024' }, parallel: { type: 'string', default: '4' }, runs: { type: 'string', default: '2' }, store: { type: 'string', default: 'local' } } });
+const S3 = values.store === 's3';
 const MIB = Number(values.mib);
 const PARALLEL = Number(values.parallel);
 const RUNS = Number(values.runs);
@@ -56,12 +60,25 @@ async function main() {
 
   const dataDir = join(dir, 'data');
   await rm(dataDir, { recursive: true, force: true });
-  const config = loadConfig({ DATA_DIR: dataDir, WORKER_CONCURRENCY: '0', MAX_UPLOAD_BYTES: String(size * 2), UPLOADS_PER_HOUR: '0', LOG_LEVEL: 'warn', LOGIN_ATTEMPTS_PER_MINUTE: '1000' });
+  const s3 = S3 ? await startS3(join(dir, 's3')) : null;
+  const config = loadConfig({ DATA_DIR: dataDir, WORKER_CONCURRENCY: '0', MAX_UPLOAD_BYTES: String(size * 2), UPLOADS_PER_HOUR: '0', LOG_LEVEL: 'warn', LOGIN_ATTEMPTS_PER_MINUTE: '1000', ...(s3?.env ?? {}) });
   const platform = await createPlatform(config, { runWorker: false, logger: pino({ level: 'warn' }) });
   const base = await platform.app.listen({ port: 0, host: '127.0.0.1' });
   const reg = await platform.app.inject({ method: 'POST', url: '/api/auth/register', payload: { email: 'bench@example.test', password: 'correct horse battery', handle: 'bench' } });
   const cookie = String(reg.headers['set-cookie']).split(';')[0];
   const token = (await platform.app.inject({ method: 'POST', url: '/api/tokens', headers: { cookie }, payload: { name: 'bench' } })).json().token as string;
+
+  // with S3: the store's own ingest rate, the file PUT straight into the same server (multipart, as Reel's S3 adapter does)
+  const directPuts: number[] = [];
+  if (s3) {
+    const { createReadStream } = await import('node:fs');
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      await platform.blobs.put(`bench/direct-${i}`, createReadStream(src));
+      directPuts.push((performance.now() - t) / 1000);
+      await platform.blobs.delete(`bench/direct-${i}`);
+    }
+  }
 
   const upload = (parallel: number) =>
     new Promise<number>((resolve, reject) => {
@@ -85,6 +102,7 @@ async function main() {
   }
 
   await platform.close();
+  await s3?.close();
   await rm(dataDir, { recursive: true, force: true });
 
   // de-duplication: the account already has a ready video of these bytes (a real film, transcoded once);
@@ -118,11 +136,26 @@ async function main() {
 
   const mibs = (sec: number) => size / 2 ** 20 / sec;
   const copy = median(copies);
-  console.log(`file: ${fmt(size / 2 ** 20, 0)} MiB, runs: ${RUNS} (medians)`);
+  console.log(`file: ${fmt(size / 2 ** 20, 0)} MiB, runs: ${RUNS} (medians), uploads kept in ${S3 ? 'S3 (s3rver), UPLOAD_STORE=blob' : 'local files'}`);
   console.log(`copy on the same disk (copyFile + fsync):  ${fmt(copy, 2)} s  ${fmt(mibs(copy), 0)} MiB/s`);
   console.log(`tus, 1 connection:                          ${fmt(median(single), 2)} s  ${fmt(mibs(median(single)), 0)} MiB/s  = ${fmt(copy / median(single), 2)}× the copy`);
   console.log(`tus, ${PARALLEL} connections (concatenation):      ${fmt(median(multi), 2)} s  ${fmt(mibs(median(multi)), 0)} MiB/s  = ${fmt(copy / median(multi), 2)}× the copy (target ≥ 0.5×)`);
+  if (directPuts.length) {
+    const put = median(directPuts);
+    console.log(`S3 PUT of the file straight to the store:    ${fmt(put, 2)} s  ${fmt(mibs(put), 0)} MiB/s  (the store's own ceiling)`);
+    console.log(`  tus vs that PUT: 1 connection ${fmt(put / median(single), 2)}×, ${PARALLEL} connections ${fmt(put / median(multi), 2)}×`);
+  }
   console.log(`de-duplicated upload (${(film.length / 2 ** 20).toFixed(1)} MiB film, HTTP ${status}: a new ready video, no bytes sent) answered in ${fmt(median(dedup), 1)} ms median, ${fmt(Math.max(...dedup), 1)} ms max`);
+}
+
+/** an S3-compatible server on the same disk, and the settings that put blobs and uploads in progress in it */
+async function startS3(folder: string) {
+  await rm(folder, { recursive: true, force: true });
+  const { default: S3rver } = await import('s3rver');
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: folder, configureBuckets: [{ name: 'bench', configs: [] }] });
+  const { port } = await server.run();
+  const env = { BLOB_STORE: 's3', S3_BUCKET: 'bench', S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_FORCE_PATH_STYLE: 'true', S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', UPLOAD_STORE: 'blob' };
+  return { env, close: async () => { await server.close(); await rm(folder, { recursive: true, force: true }); } };
 }
 
 main().catch((err) => {
