@@ -107,7 +107,7 @@ async function run(kind: string, o: ReturnType<typeof parseCli>) {
     const batchSizes: number[] = [];
     const commitBatch = store.commit.bind(store);
     store.commit = (writes) => (batchSizes.push(writes.length), commitBatch(writes));
-    const views = new ViewsService(store, videos, { parallel: o.parallel || (handle.dialect === 'postgres' ? 4 : 1) });
+    const views = new ViewsService(store, videos, { parallel: o.parallel || (handle.dialect === 'postgres' ? 2 : 1) });
     const jobs: Array<() => Promise<void>> = [];
     let counted = 0;
     for (let r = 0; r < o.repeats; r++) {

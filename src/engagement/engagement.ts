@@ -34,8 +34,9 @@ export interface Engagement {
 
 export function createEngagement(db: Db, dialect: DbDialect, videos: VideosService, opts: { views?: Partial<ViewsOptions>; comments?: Partial<CommentsOptions> } = {}): Engagement {
   return {
-    // PostgreSQL overlaps a few batch transactions (pool connections); SQLite has one writer anyway
-    views: new ViewsService(new ViewStore(db, dialect), videos, { parallel: dialect === 'postgres' ? 4 : 1, ...opts.views }),
+    // PostgreSQL overlaps two batch transactions (Node prepares one while the database writes the other; more
+    // make the database spend more CPU per view on contention, bench/views.ts); SQLite has one writer anyway
+    views: new ViewsService(new ViewStore(db, dialect), videos, { parallel: dialect === 'postgres' ? 2 : 1, ...opts.views }),
     ratings: new RatingsService(db, videos),
     history: new HistoryService(db, videos),
     comments: new CommentsService(db, videos, opts.comments),

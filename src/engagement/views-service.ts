@@ -104,9 +104,7 @@ export class ViewsService {
             kind: 'view',
             event: { videoId, viewerKey: vk, hour, at, userId: ctx.user?.id ?? null, country: countryCode(ctx.countryHeader), device: deviceClass(ctx.userAgent), watchSec: report.watchSeconds },
           });
-          this.inFlight.set(key, viewWrite);
-          const settled = () => this.inFlight.delete(key);
-          viewWrite.then(() => (this.recent.remember(videoId, hour, vk), settled()), settled);
+          this.inFlight.set(key, viewWrite); // cleared by commit(), which also remembers the viewer
         }
       }
     }
@@ -122,12 +120,22 @@ export class ViewsService {
     return (await this.videos.getVisible(videoId, user)).id;
   }
 
-  /** Commit a batch, then bump the cached counts by the views it counted. */
+  /**
+   * Commit a batch, then bump the cached counts by the views it counted. Its viewers are remembered as counted
+   * this hour (also those the log refused: they were counted before) and leave the in-flight map either way.
+   */
   private async commit(items: ViewWrite[]): Promise<boolean[]> {
-    const counted = await this.store.commit(items);
+    let counted: boolean[];
+    try {
+      counted = await this.store.commit(items);
+    } finally {
+      for (const w of items) if (w.kind === 'view') this.inFlight.delete(dedupKey(w.event.videoId, w.event.viewerKey, w.event.hour));
+    }
     const by = new Map<string, number>();
     items.forEach((w, i) => {
-      if (w.kind === 'view' && counted[i]) by.set(w.event.videoId, (by.get(w.event.videoId) ?? 0) + 1);
+      if (w.kind !== 'view') return;
+      this.recent.remember(w.event.videoId, w.event.hour, w.event.viewerKey);
+      if (counted[i]) by.set(w.event.videoId, (by.get(w.event.videoId) ?? 0) + 1);
     });
     await this.opts.counters.incr([...by].map(([videoId, n]) => ({ key: countKey(videoId), by: n })));
     return counted;
