@@ -68,6 +68,14 @@ describe('tus store in the blob store', () => {
     expect(await blobs.list('uploads/old/')).toEqual([]);
   });
 
+  it('a store failing for a while is an error, not a missing upload (the client retries instead of starting over)', async () => {
+    const store = make();
+    await store.create(new Upload({ id: 'flaky', size: 3, offset: 0 }));
+    const failing = new BlobUploadStore({ ...blobs, get: async () => Promise.reject(new Error('503 Slow Down')), list: (p: string) => blobs.list(p) } as never, { spoolDir: join(dir, 'spool-x'), expiryMs: 60_000 });
+    await expect(failing.getUpload('flaky')).rejects.toThrow('503 Slow Down');
+    expect((await store.getUpload('flaky')).size).toBe(3);
+  });
+
   it('refuses ids that could leave its folder', async () => {
     await expect(make().getUpload('../sources/x')).rejects.toMatchObject({ status_code: 404 });
   });

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { DataStore, ERRORS, Upload } from '@tus/utils';
-import type { BlobStore } from '../../ports/blob-store.js';
+import { BlobNotFoundError, type BlobStore } from '../../ports/blob-store.js';
 import { chunkChain, chunkKeyName, contiguousEnd, parseChunkKey, type StoredChunk } from '../../core/upload-chunks.js';
 
 export interface BlobUploadStoreOptions {
@@ -55,8 +55,10 @@ export class BlobUploadStore extends DataStore {
       const parts: Buffer[] = [];
       for await (const c of await this.blobs.get(key)) parts.push(Buffer.from(c as Buffer));
       return JSON.parse(Buffer.concat(parts).toString('utf8')) as Info;
-    } catch {
-      throw ERRORS.FILE_NOT_FOUND;
+    } catch (err) {
+      // only a missing upload is a 404: a store that fails for a while must not make clients start over
+      if (err instanceof BlobNotFoundError) throw ERRORS.FILE_NOT_FOUND;
+      throw err;
     }
   }
 
