@@ -3,7 +3,7 @@
  * origin alone, against nginx serving the same files with no checks; playlist request throughput; time from page
  * load to first frame in Chromium.
  *
- *   npx tsx bench/delivery.ts [--seconds=8] [--connections=32] [--frames=7]
+ *   npx tsx bench/delivery.ts [--seconds=8] [--connections=32] [--frames=7] [--first-frame-only]
  *
  * One run, one machine: `reel serve` (a child process, embedded defaults) transcodes the shared film as an
  * unlisted video; then, one after the other, autocannon (in this process) requests the film's segments (every
@@ -15,7 +15,9 @@
  *   (2) the origin alone: `reel serve`, the same signed URLs.
  * Playlists: the master and media playlists, the same three ways. First frame: Chromium opens /watch/<id> of a
  * public copy of the film; the time is `performance.now()` (from navigation start) at the video's first
- * `requestVideoFrameCallback`, median of --frames page loads in fresh pages.
+ * `requestVideoFrameCallback`, median of --frames page loads in fresh pages, with where the time went (the
+ * median, over the loads, of when each step ended: HTML, app script, route chunk, hls.js, API reads, playlists,
+ * init and first segments, from the page's resource timings). --first-frame-only skips the throughput part.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -30,7 +32,7 @@ import { freePort, startServerProcess, type ServerProcess } from '../test/suppor
 import { startNginx, stopNginx } from './nginx.js';
 import { CACHE_DIR, fmt, median, SHARED_FILM } from './support.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, connections: { type: 'string', default: '32' }, frames: { type: 'string', default: '7' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, connections: { type: 'string', default: '32' }, frames: { type: 'string', default: '7' }, 'first-frame-only': { type: 'boolean', default: false } } });
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const FRAMES = Number(values.frames);
@@ -102,13 +104,46 @@ async function load(base: string, paths: string[]): Promise<Load> {
   return { reqPerSec: r.requests.average, mibPerSec: r.throughput.average / 2 ** 20, non2xx: r.non2xx, errors: r.errors, p99ms: r.latency.p99 };
 }
 
-async function firstFrameMs(url: string): Promise<number[]> {
+/** One page load: when each step ended (ms from navigation start), by name; `frame` is the first frame. */
+type Steps = Record<string, number>;
+
+/** The page's own account of one load: resource timings grouped into the steps that lead to the first frame. */
+function stepsOfLoad(): Steps {
+  const w = window as any;
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+  const res = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+  const steps: Record<string, number> = { html: nav.responseEnd, 'dom ready': nav.domContentLoadedEventEnd };
+  const end = (name: string, test: (path: string) => boolean, first = false) => {
+    const hits = res.filter((r) => test(new URL(r.name).pathname));
+    if (!hits.length) return;
+    steps[`${name} start`] = Math.min(...hits.map((r) => r.startTime));
+    steps[name] = first ? Math.min(...hits.map((r) => r.responseEnd)) : Math.max(...hits.map((r) => r.responseEnd));
+  };
+  end('app script', (p) => /^\/assets\/index-.*\.js$/.test(p));
+  end('route chunk', (p) => /^\/assets\/(Watch|TvWatch)-.*\.js$/.test(p));
+  end('hls.js', (p) => /^\/assets\/hls-.*\.js$/.test(p));
+  end('video api', (p) => /^\/api\/videos\/[^/]+$/.test(p));
+  end('playback api', (p) => /^\/api\/videos\/[^/]+\/playback$/.test(p));
+  end('master playlist', (p) => /\/master[^/]*\.m3u8$/.test(p));
+  end('media playlists', (p) => /\/media\/.*\/[^/]*\.m3u8$/.test(p) && !/master[^/]*\.m3u8$/.test(p));
+  end('init segments', (p) => /init[^/]*\.mp4$/.test(p));
+  end('first segment', (p) => /\.m4s$/.test(p), true);
+  if (w.__loadstart != null) steps['video element'] = w.__loadstart;
+  if (w.__loadedmetadata != null) steps['metadata'] = w.__loadedmetadata;
+  steps.frame = w.__firstFrame;
+  return steps;
+}
+
+async function firstFrameMs(url: string): Promise<{ frames: number[]; steps: Steps[] }> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'] });
   const out: number[] = [];
+  const steps: Steps[] = [];
   try {
     for (let i = 0; i < FRAMES + 1; i++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
+      // tsx names functions with a __name helper that does not exist in the page; stepsOfLoad runs there
+      await page.addInitScript('window.__name = (f) => f');
       // before any script of the page: note the first frame any <video> presents
       await page.addInitScript(() => {
         const w = window as any;
@@ -119,6 +154,8 @@ async function firstFrameMs(url: string): Promise<number[]> {
             const v = e.target as HTMLVideoElement;
             if (v.tagName !== 'VIDEO' || w.__watching) return;
             w.__watching = true;
+            w.__loadstart = performance.now();
+            v.addEventListener('loadedmetadata', () => (w.__loadedmetadata ??= performance.now()), { once: true });
             v.requestVideoFrameCallback(() => (w.__firstFrame ??= performance.now()));
           },
           true,
@@ -127,13 +164,31 @@ async function firstFrameMs(url: string): Promise<number[]> {
       await page.goto(url);
       await page.waitForFunction(() => (window as any).__firstFrame !== null, undefined, { timeout: 30_000, polling: 20 });
       const ms = await page.evaluate(() => (window as any).__firstFrame as number);
-      if (i > 0) out.push(ms); // the first load warms the server's and the OS's caches
+      if (i > 0) {
+        // the first load warms the server's and the OS's caches
+        out.push(ms);
+        steps.push(await page.evaluate(stepsOfLoad));
+      }
       await context.close();
     }
   } finally {
     await browser.close();
   }
-  return out;
+  return { frames: out, steps };
+}
+
+/** The median over the loads of each step's time, in time order. */
+function breakdown(loads: Steps[]): string {
+  const names = [...new Set(loads.flatMap((l) => Object.keys(l)))];
+  const rows = names.map((n) => ({ n, ms: median(loads.map((l) => l[n]).filter((x) => x !== undefined)) })).sort((a, b) => a.ms - b.ms);
+  return rows.map((r) => `| ${r.n} | ${fmt(r.ms, 0)} |`).join('\n');
+}
+
+function printFrames(r: { frames: number[]; steps: Steps[] }): void {
+  console.log(`\nfirst frame after page load (Chromium, /watch/<id>, ${r.frames.length} loads after one warm-up): ${r.frames.map((x) => fmt(x, 0)).join(', ')} ms; median ${fmt(median(r.frames), 0)} ms (target ≤ 500 ms: ${median(r.frames) <= 500 ? 'met' : 'NOT met'})`);
+  console.log('\nwhere the time goes (median over the loads, ms after navigation start, when each step ended or started):\n');
+  console.log('| step | ms |\n|---|---:|');
+  console.log(breakdown(r.steps));
 }
 
 async function main() {
@@ -148,6 +203,15 @@ async function main() {
     const reg = await fetch(`${base}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.test', password: 'benchmark password', handle: 'bench' }) });
     const cookie = reg.headers.get('set-cookie')!.split(';')[0];
     const token = (await json(base, '/api/tokens', null, { method: 'POST', headers: { cookie }, body: JSON.stringify({ name: 'bench' }) })).token as string;
+    if (values['first-frame-only']) {
+      console.log('transcoding the shared film (public) for the first-frame test ...');
+      const pub = await uploadFilm(base, token, 'public');
+      const at = new Date().toISOString();
+      const r = await firstFrameMs(`${base}/watch/${pub}`);
+      console.log(`\ndate ${at}; machine ${cpus().length} cores (${cpus()[0]?.model}), ${fmt(totalmem() / 2 ** 30)} GiB; load average ${loadavg().map((x) => fmt(x, 2)).join(' ')}; node ${process.version}`);
+      printFrames(r);
+      return;
+    }
     console.log('transcoding the shared film (unlisted, and a public copy for the first-frame test) ...');
     const id = await uploadFilm(base, token, 'unlisted');
     const d = await json(base, `/api/videos/${id}/playback`, null);
@@ -215,7 +279,7 @@ async function main() {
       line('origin alone, signed URLs', r.origin, r.what === 'segments' ? `≥ 0.5×: ${r.origin.reqPerSec / r.plain.reqPerSec >= 0.5 ? 'met' : 'NOT met'}` : '');
     }
     const bad = rows.some((r) => [r.plain, r.edge, r.origin].some((l) => l.non2xx > 0 || l.errors > 0));
-    console.log(`\nfirst frame after page load (Chromium, /watch/<id>, ${frames.length} loads after one warm-up): ${frames.map((x) => fmt(x, 0)).join(', ')} ms; median ${fmt(median(frames), 0)} ms (target ≤ 500 ms: ${median(frames) <= 500 ? 'met' : 'NOT met'})`);
+    printFrames(frames);
     if (bad) {
       console.log('\nSOME REQUESTS FAILED: the numbers above are not valid');
       process.exitCode = 1;

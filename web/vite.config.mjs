@@ -18,5 +18,8 @@ export default defineConfig({
     manifest: true,
     // hls.js and dash.js are lazy chunks; only the player loads them
     chunkSizeWarningLimit: 1100,
+    // two entries: the app, and the watch page's player-first start (src/early.ts, which pages-routes.ts puts
+    // before the app's script in a watch page's HTML); modules both use (the engine, hls.js) are shared chunks
+    rollupOptions: { input: { index: fileURLToPath(new URL('index.html', import.meta.url)), early: fileURLToPath(new URL('src/early.ts', import.meta.url)) } },
   },
 });

@@ -145,6 +145,6 @@ export async function buildApp(s: AppServices, opts: AppOptions): Promise<Fastif
     return reply.status(ok ? 200 : 503).send({ ok, checks });
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await registerPages(app);
+  await registerPages(app, s.playback);
   return app;
 }

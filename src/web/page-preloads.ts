@@ -2,10 +2,20 @@
  * What a page's HTML should make the browser fetch at once, instead of after the app's script has run: the
  * route's lazy chunks and the player library (from the Vite manifest, web/dist/.vite/manifest.json) and the API
  * reads the page starts with. Pure: it only turns a manifest and a page into <link> tags.
+ *
+ * The watch page also starts its video before the app (player-first): its HTML carries the playback descriptor,
+ * a skeleton of the page with the player's box, the small player-first entry (web/src/early.ts) and preloads
+ * of the files hls.js asks for first: master playlist, the start rung's and the audio's playlists, init segments
+ * and the segments at the start position (watchStartTags).
  */
+import { parseMasterPlaylist, parseMediaPlaylist, type MediaPlaylist } from '../core/hls.js';
+
 export interface ManifestChunk {
   file: string;
+  name?: string;
+  isEntry?: boolean;
   imports?: string[];
+  dynamicImports?: string[];
   css?: string[];
 }
 export type ViteManifest = Record<string, ManifestChunk>;
@@ -52,3 +62,133 @@ export function preloadTags(manifest: ViteManifest, route: string, id: string): 
   const reads = p.api(id).map((u) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="${attr(u)}">`);
   return [...reads, ...modules].join('');
 }
+
+/** The app's own chunk (React, router, pages: web/src/boot.tsx), which the small entry imports when it is time. */
+export const APP_MODULE = 'src/boot.tsx';
+
+/** Every page's HTML: preload the app's chunk with the entry, not after it (the entry only decides when to run it). */
+export function appPreloadTags(manifest: ViteManifest): string {
+  // Rollup may key the chunk by its name rather than its source (it then holds modules the pages share too)
+  const key = manifest[APP_MODULE] ? APP_MODULE : (manifest['index.html']?.dynamicImports ?? []).find((k) => manifest[k]?.name === 'boot');
+  return key ? chunkFiles(manifest, [key]).map((f) => `<link rel="modulepreload" href="/${attr(f)}">`).join('') : '';
+}
+
+/** The player-first entry's chunk in the build (web/src/early.ts); it is an entry of its own. */
+export const EARLY_ENTRY = 'src/early.ts';
+
+/** Tallest rung a video starts with (the first segment is small and decodes fast; ABR moves up from there). */
+export const START_MAX_HEIGHT = 360;
+
+/**
+ * The rung a ready video starts at, as an index into `heights` (ascending, the player's level order): the
+ * tallest at most START_MAX_HEIGHT, else the lowest. web/src/player/engine.ts applies the same rule.
+ */
+export function startRung(heights: number[]): number {
+  let pick = 0;
+  heights.forEach((h, i) => { if (h <= START_MAX_HEIGHT) pick = i; });
+  return pick;
+}
+
+/** The segment that contains `sec` (the player's start position); the last one past the end. */
+export function segmentAt(pl: MediaPlaylist, sec: number): string | null {
+  let t = 0;
+  for (const s of pl.segments) {
+    if (sec < t + s.durationSec) return s.uri;
+    t += s.durationSec;
+  }
+  return pl.segments.at(-1)?.uri ?? null;
+}
+
+/** Where a player starts a video: its resume position unless that is within 5 s of the end (web/src/player/engine.ts). */
+export function resumePoint(resumeSec: number | null, durationSec: number | null): number {
+  return resumeSec && durationSec && resumeSec < durationSec - 5 ? resumeSec : 0;
+}
+
+const dirOf = (url: string) => url.slice(0, url.lastIndexOf('/') + 1);
+
+/**
+ * The media files a player asks for first, as absolute paths: the master playlist, the start rung's and the
+ * audio's media playlists, their init segments and the segments at `startSec`. `read` returns a playlist's text
+ * (as the origin serves it) or null. Empty when the master cannot be read.
+ */
+export async function startFiles(masterUrl: string, startSec: number, read: (url: string) => Promise<string | null>): Promise<string[]> {
+  const masterText = await read(masterUrl);
+  if (!masterText) return [];
+  const master = parseMasterPlaylist(masterText);
+  if (!master.variants.length) return [];
+  const heights = master.variants.map((v) => Number(v.resolution?.split('x')[1] ?? 0));
+  const order = heights.map((h, i) => ({ h, bw: master.variants[i].bandwidth, i })).sort((a, b) => a.h - b.h || a.bw - b.bw);
+  const variant = master.variants[order[startRung(order.map((o) => o.h))].i];
+  const audio = master.audio.find((a) => a.groupId === variant.audioGroup);
+  const files = [masterUrl];
+  const base = dirOf(masterUrl);
+  const lists = await Promise.all([variant.uri, audio?.uri].filter((u): u is string => !!u).map(async (uri) => ({ url: base + uri, text: await read(base + uri) })));
+  for (const { url, text } of lists) {
+    files.push(url);
+    if (!text) continue;
+    const pl = parseMediaPlaylist(text);
+    const seg = segmentAt(pl, startSec);
+    if (pl.initUri) files.push(dirOf(url) + pl.initUri);
+    if (seg) files.push(dirOf(url) + seg);
+  }
+  return files;
+}
+
+/** JSON for an inline <script type="application/json">: nothing in it can end the element. */
+export function inlineJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/**
+ * The head of a player-first watch page: the descriptor (id `reel-playback`, read by web/src/early.ts and the
+ * watch page), preloads of the first media files, and the early entry, which must come before the app's script
+ * (module scripts run in document order).
+ */
+export function watchStartTags(manifest: ViteManifest, playback: unknown, files: string[]): string {
+  const early = manifest[EARLY_ENTRY];
+  if (!early) return '';
+  const media = files.map((u) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="${attr(u)}">`);
+  const imports = chunkFiles(manifest, early.imports ?? []).map((f) => `<link rel="modulepreload" href="/${attr(f)}">`);
+  return [
+    `<script id="reel-playback" type="application/json">${inlineJson(playback)}</script>`,
+    ...media,
+    `<script type="module" src="/${attr(early.file)}"></script>`,
+    ...imports,
+  ].join('');
+}
+
+/** The same <link> tags, fetched after everything else the page asks for (they are not needed for the first frame). */
+export const lowPriority = (tags: string) => tags.replace(/<link /g, '<link fetchpriority="low" ');
+
+/**
+ * A player-first watch page from the built index.html: the start tags before the app's script, the skeleton in
+ * #root, and after them, at low priority, what the app needs once the video shows (its chunk, the page's
+ * chunks, the video's details).
+ */
+export function playerFirstHtml(html: string, manifest: ViteManifest, route: string, id: string, playback: unknown, files: string[]): string {
+  const start = watchStartTags(manifest, playback, files);
+  const seen = new Set([...start.matchAll(/href="([^"]+)"/g)].map((m) => m[1]));
+  const later = (appPreloadTags(manifest) + preloadTags(manifest, route, id))
+    .split(/(?=<link )/)
+    .filter((tag) => {
+      const href = /href="([^"]+)"/.exec(tag)?.[1] ?? '';
+      if (seen.has(href) || href.endsWith('/playback')) return false; // the descriptor is in the page
+      seen.add(href);
+      return true;
+    })
+    .join('');
+  return html
+    .replace(/<script type="module"/, `${start}<script type="module"`)
+    .replace('</head>', `${lowPriority(later)}</head>`)
+    .replace('<div id="root"></div>', `<div id="root">${WATCH_SKELETON}</div>`);
+}
+
+/**
+ * What the watch page looks like before the app renders it: the shell, the header's bar and the player's box
+ * (#early-player), where web/src/early.ts puts the video; the app's first render replaces it all and takes the
+ * video into its own player. Mirrors the markup of web/src/app.tsx and web/src/pages/Watch.tsx.
+ */
+export const WATCH_SKELETON =
+  '<div class="shell shell-watch"><header class="top"></header><div class="body"><div class="content"><main class="watch">' +
+  '<div class="watch-primary"><div class="player-wrap"><div class="player" id="early-player"></div></div></div><div class="watch-secondary"></div>' +
+  '</main></div></div></div>';

@@ -2,14 +2,14 @@
  * Serves the web app: the Vite build in web/dist (see web/build.mjs). Hashed assets under /assets/ are immutable;
  * every app path (client-side routes) answers with index.html. Also the vendored browser libraries under /vendor/.
  */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readFile, stat } from 'node:fs/promises';
-import { PAGE_PRELOADS, preloadTags, type ViteManifest } from './page-preloads.js';
+import { appPreloadTags, PAGE_PRELOADS, playerFirstHtml, preloadTags, resumePoint, startFiles, type ViteManifest } from './page-preloads.js';
+import type { PlaybackDescriptor, PlaybackService } from '../streaming/playback-service.js';
 
 import { UUID } from '../core/ids.js';
 
@@ -38,7 +38,8 @@ export const APP_ROUTES = [
   '/admin',
 ];
 
-export async function registerPages(app: FastifyInstance): Promise<void> {
+/** `playback`: the watch page starts its video before the app (the descriptor in its HTML); without it, it does not. */
+export async function registerPages(app: FastifyInstance, playback: PlaybackService | null = null): Promise<void> {
   await app.register(fastifyStatic, {
     root: join(WEB_ROOT, 'assets'),
     prefix: '/assets/',
@@ -54,21 +55,48 @@ export async function registerPages(app: FastifyInstance): Promise<void> {
     allowedPath: (path) => path === '/hls.min.js' || path === '/tus.min.js' || path === '/dash.all.min.js',
     maxAge: 3600_000,
   });
+  const build = builtApp();
   const index = async (_req: unknown, reply: FastifyReply) => {
-    if (!existsSync(join(WEB_ROOT, 'index.html'))) {
+    const b = await build();
+    if (!b) {
       return reply.status(503).type('text/plain; charset=utf-8').send('The web app is not built yet: run `npm run build:web` (npm start does it).');
     }
-    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html', WEB_ROOT);
+    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(b.html.replace('</head>', `${appPreloadTags(b.manifest)}</head>`));
   };
   // pages that start with a video: the HTML also names the chunks, the player and the API reads to fetch at once
-  const build = builtApp();
   const withPreloads = (route: string) => async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const b = await build();
     if (!b || !UUID.test(req.params.id)) return index(req, reply);
-    const html = b.html.replace('</head>', `${preloadTags(b.manifest, route, req.params.id)}</head>`);
-    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
+    const start = route === '/watch/:id' ? await watchStart(app, playback, req) : null;
+    if (!start) {
+      const html = b.html.replace('</head>', `${appPreloadTags(b.manifest)}${preloadTags(b.manifest, route, req.params.id)}</head>`);
+      return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
+    }
+    // player-first: the descriptor, the first media files and the early entry before the app's own script (module
+    // scripts run in document order), the page's skeleton holding the player's box until the app renders
+    const html = playerFirstHtml(b.html, b.manifest, route, req.params.id, start.playback, start.files);
+    // the descriptor is this viewer's (signed URLs, resume position): not for shared caches
+    return reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(html);
   };
   for (const path of APP_ROUTES) app.get(path, { schema: { hide: true } }, PAGE_PRELOADS[path] ? withPreloads(path) : index);
+}
+
+/**
+ * A playable video's descriptor for this viewer and, once the video is ready and has only H.264 (other codecs
+ * depend on what the browser decodes), the media files its player asks for first; null when it does not play.
+ */
+async function watchStart(app: FastifyInstance, playback: PlaybackService | null, req: FastifyRequest<{ Params: { id: string } }>): Promise<{ playback: PlaybackDescriptor; files: string[] } | null> {
+  if (!playback || /[?&]player=dash\b/.test(req.url)) return null;
+  const d = await playback.descriptor(req.params.id, req.user).catch(() => null);
+  if (!d?.playable || !d.hls.h264) return null;
+  if (d.status !== 'ready' || d.hls.vp9 || d.hls.av1) return { playback: d, files: [] };
+  // the playlists as the origin serves them (its access checks, hidden rungs), through the app without a socket
+  const read = async (url: string) => {
+    const r = await app.inject({ method: 'GET', url });
+    return r.statusCode === 200 ? r.body : null;
+  };
+  const files = await startFiles(d.hls.h264, resumePoint(d.resumePositionSec, d.durationSec), read).catch(() => []);
+  return { playback: d, files };
 }
 
 /** index.html and the Vite manifest of web/dist, re-read when the build changes; null when there is no build. */

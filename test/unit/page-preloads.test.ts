@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkFiles, preloadTags, type ViteManifest } from '../../src/web/page-preloads.js';
+import { appPreloadTags, chunkFiles, playerFirstHtml, preloadTags, resumePoint, segmentAt, startFiles, startRung, type ViteManifest } from '../../src/web/page-preloads.js';
 
 const manifest: ViteManifest = {
   'index.html': { file: 'assets/index-A.js' },
@@ -26,5 +26,70 @@ describe('page preloads', () => {
     expect(tags).not.toContain('index-A.js');
     expect(preloadTags(manifest, '/tv/watch/:id', id)).toContain('/assets/TvWatch-E.js');
     expect(preloadTags(manifest, '/search', id)).toBe('');
+  });
+});
+
+describe('player-first watch page', () => {
+  const id = '0b7d4a6e-5f0c-4a8e-9a47-2a6c1e9f3b10';
+  const built: ViteManifest = {
+    ...manifest,
+    'index.html': { file: 'assets/index-A.js', isEntry: true, imports: ['_early-G.js'], dynamicImports: ['_boot-H.js'] },
+    'src/early.ts': { file: 'assets/early-I.js', isEntry: true, imports: ['../node_modules/hls.js/dist/hls.mjs', '_early-G.js'] },
+    '_early-G.js': { file: 'assets/early-G.js' },
+    '_boot-H.js': { file: 'assets/boot-H.js', name: 'boot', imports: ['_early-G.js'] },
+  };
+  const master = [
+    '#EXTM3U',
+    '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="Default",DEFAULT=YES,URI="audio/index.m3u8"',
+    '#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=426x240,CODECS="avc1.64001e,mp4a.40.2",AUDIO="aud"',
+    '240p/index.m3u8',
+    '#EXT-X-STREAM-INF:BANDWIDTH=1700000,RESOLUTION=1280x720,CODECS="avc1.64001f,mp4a.40.2",AUDIO="aud"',
+    '720p/index.m3u8',
+    '#EXT-X-STREAM-INF:BANDWIDTH=700000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2",AUDIO="aud"',
+    '360p/index.m3u8',
+  ].join('\n');
+  const media = (prefix: string) => ['#EXTM3U', '#EXT-X-TARGETDURATION:3', '#EXT-X-MAP:URI="init.mp4"', '#EXTINF:2.0,', `${prefix}0.m4s`, '#EXTINF:2.0,', `${prefix}1.m4s`, '#EXTINF:1.5,', `${prefix}2.m4s`, '#EXT-X-ENDLIST'].join('\n');
+
+  it('starts at the tallest rung up to 360p, else the lowest', () => {
+    expect(startRung([144, 240, 360, 480, 720])).toBe(2);
+    expect(startRung([240, 480])).toBe(0);
+    expect(startRung([480, 720])).toBe(0);
+  });
+
+  it('finds the segment at the start position', () => {
+    const pl = { initUri: 'init.mp4', segments: [{ uri: 'a', durationSec: 2 }, { uri: 'b', durationSec: 2 }], ended: true, targetDurationSec: 2 };
+    expect(segmentAt(pl, 0)).toBe('a');
+    expect(segmentAt(pl, 2)).toBe('b');
+    expect(segmentAt(pl, 99)).toBe('b');
+    expect(resumePoint(30, 100)).toBe(30);
+    expect(resumePoint(97, 100)).toBe(0);
+    expect(resumePoint(null, 100)).toBe(0);
+  });
+
+  it('lists the files a player asks for first: master, the start rung and the audio, their init and start segments', async () => {
+    const base = `/media/${id}/t/tok/`;
+    const texts: Record<string, string> = { [`${base}master.m3u8`]: master, [`${base}360p/index.m3u8`]: media('v'), [`${base}audio/index.m3u8`]: media('a') };
+    const files = await startFiles(`${base}master.m3u8`, 2.5, async (u) => texts[u] ?? null);
+    expect(files).toEqual([`${base}master.m3u8`, `${base}360p/index.m3u8`, `${base}360p/init.mp4`, `${base}360p/v1.m4s`, `${base}audio/index.m3u8`, `${base}audio/init.mp4`, `${base}audio/a1.m4s`]);
+    expect(await startFiles(`${base}master.m3u8`, 0, async () => null)).toEqual([]);
+  });
+
+  it('puts the descriptor, the media preloads and the early entry before the app, the rest after at low priority', () => {
+    const html = '<html><head><script type="module" crossorigin src="/assets/index-A.js"></script></head><body><div id="root"></div></body></html>';
+    const out = playerFirstHtml(html, built, '/watch/:id', id, { videoId: id, title: '</script><script>alert(1)</script>' }, [`/media/${id}/master.m3u8`]);
+    expect(out).not.toContain('</script><script>alert(1)');
+    expect(out).toContain('\\u003c/script>');
+    const at = (s: string) => out.indexOf(s);
+    expect(at('id="reel-playback"')).toBeGreaterThan(0);
+    expect(at(`<link rel="preload" as="fetch" crossorigin="anonymous" href="/media/${id}/master.m3u8">`)).toBeGreaterThan(at('id="reel-playback"'));
+    expect(at('<script type="module" src="/assets/early-I.js">')).toBeLessThan(at('src="/assets/index-A.js"'));
+    expect(out).toContain('<link rel="modulepreload" href="/assets/hls-F.js">');
+    expect(out).toContain('<link fetchpriority="low" rel="modulepreload" href="/assets/boot-H.js">');
+    expect(out).toContain('<link fetchpriority="low" rel="modulepreload" href="/assets/Watch-B.js">');
+    expect(out).not.toContain(`/api/videos/${id}/playback`);
+    expect(out.match(/hls-F\.js/g)).toHaveLength(1);
+    expect(out).toContain('<div id="root"><div class="shell shell-watch">');
+    expect(out).toContain('id="early-player"');
+    expect(appPreloadTags(built)).toBe('<link rel="modulepreload" href="/assets/boot-H.js"><link rel="modulepreload" href="/assets/early-G.js">');
   });
 });

@@ -1,10 +1,23 @@
 // Routes → pages. Pages are split into chunks so the home page does not load the player or the uploader.
-import { lazy, Suspense, useState, type ComponentType } from 'react';
+import { lazy, Suspense, useEffect, useState, type ComponentType } from 'react';
 import { Header, Sidebar } from './components/Header';
 import { match, useLocation } from './lib/router';
 import { SessionProvider } from './lib/session';
+import { abandonEarly } from './player/early';
 
-const page = (load: () => Promise<Record<string, ComponentType<any>>>, name: string) => lazy(async () => ({ default: (await load())[name] }));
+type RoutePage = ComponentType<any> & { load(): Promise<unknown> };
+
+/** A page in its own chunk; once its chunk is loaded (load()), it renders at once instead of suspending. */
+function page(load: () => Promise<Record<string, ComponentType<any>>>, name: string): RoutePage {
+  let loaded: ComponentType<any> | null = null;
+  const fetchIt = async () => (loaded = (await load())[name]);
+  const Lazy = lazy(async () => ({ default: await fetchIt() }));
+  function Page(props: any) {
+    const [C] = useState(() => loaded);
+    return C ? <C {...props} /> : <Lazy {...props} />;
+  }
+  return Object.assign(Page, { load: fetchIt });
+}
 const Home = page(() => import('./pages/Home'), 'Home');
 const Subscriptions = page(() => import('./pages/Home'), 'Subscriptions');
 const Trending = page(() => import('./pages/Home'), 'Trending');
@@ -22,7 +35,7 @@ const Admin = page(() => import('./pages/Admin'), 'Admin');
 const TvHome = page(() => import('./tv/TvHome'), 'TvHome');
 const TvWatch = page(() => import('./tv/TvWatch'), 'TvWatch');
 
-const ROUTES: Array<[string, ComponentType<any>]> = [
+const ROUTES: Array<[string, RoutePage]> = [
   ['/', Home],
   ['/subscriptions', Subscriptions],
   ['/trending', Trending],
@@ -81,7 +94,14 @@ function Shell() {
   );
 }
 
+/** Load the chunk of the page at `path` (before the first render: the first commit then shows the page itself). */
+export async function loadPage(path: string): Promise<void> {
+  await ROUTES.find(([pattern]) => match(pattern, path))?.[1].load();
+}
+
 export function App() {
+  // a video the page started before the app (player/early.ts) that no player took by now is not shown: stop it
+  useEffect(() => abandonEarly(), []);
   return (
     <SessionProvider>
       <Shell />

@@ -33,7 +33,7 @@ export function Watch({ id }: { id: string }) {
         <div id="state" className={`state${state ? ' state-visible' : ''}`} role="status">{state}</div>
         {playback ? (
           <div className="player-wrap">
-            <Player playback={playback} processing={video?.status !== 'ready'} dash={query.get('player') === 'dash'} theater={theater} onTheater={toggleTheater} onState={onState} onEnded={countdown.start} />
+            <Player playback={playback} processing={(video?.status ?? playback.status) !== 'ready'} dash={query.get('player') === 'dash'} theater={theater} onTheater={toggleTheater} onState={onState} onEnded={countdown.start} />
             {countdown.left !== null && next[0] && <AutoplayOverlay next={next[0]} left={countdown.left} onCancel={countdown.cancel} />}
           </div>
         ) : (

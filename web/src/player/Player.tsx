@@ -1,9 +1,10 @@
 // The video player: hls.js/dash.js engine, custom accessible controls, storyboard previews on the seek bar,
 // captions, speed, quality (#quality, #current-level), theater and fullscreen, keyboard shortcuts, view reports.
-import { useEffect, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type PointerEvent as RPointerEvent } from 'react';
 import type { Playback } from '../lib/api';
 import { fmtDuration } from '../lib/format';
-import { startEngine, type Engine, type Level } from './engine';
+import { createVideoElement, takeEarly } from './early';
+import { resumePoint, startEngine, type Engine, type EngineEvents, type Level } from './engine';
 import { trackPlayback, type PlaybackTracker } from './reports';
 import { handleShortcut, SPEEDS, type PlayerActions } from './shortcuts';
 import { loadStoryboard, tileAt, type Tile } from './storyboard';
@@ -23,7 +24,10 @@ export interface PlayerProps {
 
 export function Player({ playback: d, processing, dash = false, tv = false, theater = false, onTheater, onState, onEnded }: PlayerProps) {
   const box = useRef<HTMLDivElement>(null);
-  const videoRef = useRef<HTMLVideoElement>(null);
+  // the <video>: the one a player-first page load already started (player/early.ts), else a new one
+  const [early] = useState(() => (dash ? null : takeEarly(d.videoId)));
+  const videoRef = useRef<HTMLVideoElement | null>(null);
+  videoRef.current ??= early?.video ?? createVideoElement(d);
   const engine = useRef<Engine | null>(null);
   const tracker = useRef<PlaybackTracker | null>(null);
   const [levels, setLevels] = useState<Level[]>([]);
@@ -48,30 +52,47 @@ export function Player({ playback: d, processing, dash = false, tv = false, thea
   const [active, setActive] = useState(true);
   const [announce, setAnnounce] = useState('');
 
+  // the element goes into the box in the commit that shows the box: an early video moves here without a pause
+  useLayoutEffect(() => {
+    const v = videoRef.current!;
+    box.current!.prepend(v);
+    const click = () => actionsRef.current.toggle();
+    const dblclick = () => actionsRef.current.toggleFullscreen();
+    v.addEventListener('click', click);
+    v.addEventListener('dblclick', dblclick);
+    return () => {
+      v.removeEventListener('click', click);
+      v.removeEventListener('dblclick', dblclick);
+    };
+  }, []);
+
   // engine + reports
   useEffect(() => {
     const video = videoRef.current!;
-    tracker.current = trackPlayback(video, d.videoId);
-    const resumeAt = d.resumePositionSec && d.durationSec && d.resumePositionSec < d.durationSec - 5 ? d.resumePositionSec : 0;
     let cancelled = false;
-    startEngine(video, d, {
-      processing,
-      resumeAt,
-      dash,
-      events: {
-        levels: (l) => setLevels(l),
-        cap: (c) => setCap(c),
-        processingDone: () => onState(null),
-        switched: (label, auto) => {
-          setCurrent(`Playing ${label}${auto ? ' (auto)' : ''}`);
-          tracker.current?.switched(label);
-        },
-        fatal: (msg) => {
-          onState(msg);
-          tracker.current?.failed();
-        },
+    const events: EngineEvents = {
+      levels: (l) => setLevels(l),
+      cap: (c) => setCap(c),
+      processingDone: () => onState(null),
+      switched: (label, auto) => {
+        setCurrent(`Playing ${label}${auto ? ' (auto)' : ''}`);
+        tracker.current?.switched(label);
       },
-    }).then((e) => { if (cancelled) e.destroy(); else engine.current = e; }, (err) => onState(`Playback error: ${err.message}`));
+      fatal: (msg) => {
+        onState(msg);
+        tracker.current?.failed();
+      },
+    };
+    let started: Promise<Engine>;
+    if (early) {
+      tracker.current = early.tracker;
+      early.listen(events);
+      started = early.engine;
+    } else {
+      tracker.current = trackPlayback(video, d.videoId);
+      started = startEngine(video, d, { processing, resumeAt: resumePoint(d), dash, events });
+    }
+    started.then((e) => { if (cancelled) e.destroy(); else engine.current = e; }, (err) => onState(`Playback error: ${err.message}`));
     return () => {
       cancelled = true;
       tracker.current?.stop();
@@ -127,6 +148,8 @@ export function Player({ playback: d, processing, dash = false, tv = false, thea
     const events = ['timeupdate', 'pause', 'volumechange', 'ratechange', 'durationchange', 'progress', 'seeked', 'loadedmetadata'];
     events.forEach((n) => v.addEventListener(n, sync));
     v.addEventListener('play', onPlay);
+    // an early video may be playing already
+    if (!v.paused) onPlay();
     const ended = () => { sync(); onEnded?.(); };
     v.addEventListener('ended', ended);
     const fs = () => setFullscreen(document.fullscreenElement === box.current);
@@ -221,17 +244,7 @@ export function Player({ playback: d, processing, dash = false, tv = false, thea
       id="player-box"
       data-own-arrows=""
     >
-      <video
-        id="player"
-        ref={videoRef}
-        playsInline
-        poster={d.thumbnailUrl ?? undefined}
-        aria-label="Video player"
-        onClick={() => actions.toggle()}
-        onDoubleClick={() => actions.toggleFullscreen()}
-      >
-        {d.captions.map((c, i) => <track key={c.url} kind="subtitles" src={c.url} srcLang={c.lang} label={c.label} />)}
-      </video>
+      {/* the <video> (id="player", poster, caption tracks) is prepended here by the layout effect above */}
       {(!started || paused) && (
         <button className="big-play" aria-label={started ? 'Play' : 'Play video'} onClick={() => actions.toggle()} tabIndex={-1}><Icon name="play" size={40} /></button>
       )}

@@ -1,5 +1,6 @@
 // Attaches a streaming library to the <video>: hls.js (loaded on demand) for HLS, dash.js only for ?player=dash,
 // native HLS where MSE is missing (Safari on iOS). Exposes window.reelPlayer = { hls | dash, video } for tests.
+import type HlsType from 'hls.js';
 import type { Playback } from '../lib/api';
 import { api } from '../lib/api';
 
@@ -25,6 +26,22 @@ declare global {
 /** Start fetching hls.js while the page asks the API for the video. */
 export const preloadHls = () => import('hls.js');
 
+/** Where playback starts: the resume position unless it is within 5 s of the end (src/web/page-preloads.ts: resumePoint). */
+export function resumePoint(d: Playback): number {
+  return d.resumePositionSec && d.durationSec && d.resumePositionSec < d.durationSec - 5 ? d.resumePositionSec : 0;
+}
+
+/**
+ * The level a ready video starts at: the tallest at most 360p, else the lowest (levels in the player's order,
+ * shortest first). A small first segment decodes and shows sooner; ABR moves up from the first measurement. The
+ * watch page's HTML preloads this rung's first files by the same rule (src/web/page-preloads.ts: startRung).
+ */
+export function startLevelFor(heights: number[]): number {
+  let pick = 0;
+  heights.forEach((h, i) => { if (h <= 360) pick = i; });
+  return pick;
+}
+
 /** The best codec this browser decodes: AV1, then VP9 where the video has them, else H.264. */
 export function pickCodec(d: Playback): 'h264' | 'vp9' | 'av1' {
   const ms = window.MediaSource;
@@ -35,11 +52,12 @@ export function pickCodec(d: Playback): 'h264' | 'vp9' | 'av1' {
   return 'h264';
 }
 
-export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { processing: boolean; resumeAt: number; dash: boolean; events: EngineEvents }): Promise<Engine> {
+/** `hls`: hls.js when the caller already has it (the player-first entry): the engine then starts without a wait. */
+export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { processing: boolean; resumeAt: number; dash: boolean; events: EngineEvents; hls?: typeof HlsType }): Promise<Engine> {
   const { events } = opts;
   if (opts.dash && d.dash.h264) return startDash(video, d.dash.h264, opts.resumeAt, events, (d as { clearKey?: ClearKeyInfo | null }).clearKey ?? null);
   const src = d.hls[pickCodec(d)] ?? d.hls.h264!;
-  const { default: Hls } = await preloadHls();
+  const Hls = opts.hls ?? (await preloadHls()).default;
   if (!Hls.isSupported()) {
     if (!video.canPlayType('application/vnd.apple.mpegurl')) {
       events.fatal('This browser cannot play HLS video.');
@@ -52,8 +70,8 @@ export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { 
   }
   let stopped = false;
   // a processing video's playlists are EVENT playlists: start at the beginning (or the resume point), not the live edge
-  // first frame first: no bandwidth-test fragment at the lowest rung (testBandwidth) before the real start; the
-  // start rung comes from a 2 Mbit/s first guess (about 480p) and ABR adapts from the first segment's measurement
+  // first frame first: no bandwidth-test fragment at the lowest rung (testBandwidth) before the real start; a ready
+  // video starts at startLevelFor (set once the levels are known) and ABR adapts from the first segment's measurement
   const hls = new Hls({ capLevelToPlayerSize: false, startPosition: opts.resumeAt, startLevel: opts.processing ? 0 : -1, testBandwidth: false, abrEwmaDefaultEstimate: 2_000_000, startFragPrefetch: true });
   window.reelPlayer = { hls, video };
 
@@ -84,6 +102,8 @@ export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { 
   };
 
   hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
+    // hls.js starts loading after this event: the start level set here is the first one it loads
+    if (!opts.processing) hls.startLevel = startLevelFor(data.levels.map((l) => l.height));
     events.levels(data.levels.map((l, i) => ({ index: i, height: l.height, label: `${l.height}p` })));
     if (opts.processing) void followProcessing();
     video.play().catch(() => {});

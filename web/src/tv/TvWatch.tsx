@@ -20,7 +20,7 @@ export function TvWatch({ id }: { id: string }) {
   return (
     <div className="tv-watch" ref={root}>
       <div id="state" className={`state${state ? ' state-visible' : ''}`} role="status">{state}</div>
-      {playback && <Player playback={playback} processing={video?.status !== 'ready'} tv onState={onState} />}
+      {playback && <Player playback={playback} processing={(video?.status ?? playback.status) !== 'ready'} tv onState={onState} />}
       {video && <h1 className="tv-title">{video.title} <span className="muted">· {video.channel.name}</span></h1>}
     </div>
   );

@@ -1,16 +1,19 @@
 import { useEffect, useState } from 'react';
 import { api, ApiError, type Playback, type Video } from '../lib/api';
+import { takeInlinePlayback } from '../player/early';
 
 /** Loads the video and, once playable, its playback descriptor; polls while it is still being uploaded/processed. */
 export function useWatchable(id: string) {
   const [video, setVideo] = useState<Video | null>(null);
-  const [playback, setPlayback] = useState<Playback | null>(null);
+  // a player-first page load has the descriptor in its HTML: the player renders at once, before the video's details
+  const [inline] = useState(() => takeInlinePlayback(id));
+  const [playback, setPlayback] = useState<Playback | null>(inline);
   const [state, setState] = useState<string | null>('');
   useEffect(() => {
     let stop = false;
     let timer = 0;
     // the first look asks for the descriptor alongside the video (the page's HTML preloads both); later polls don't
-    let early: Promise<Playback | null> | null = api<Playback>(`/api/videos/${id}/playback`).catch(() => null);
+    let early: Promise<Playback | null> | null = inline ? Promise.resolve(inline) : api<Playback>(`/api/videos/${id}/playback`).catch(() => null);
     const load = async () => {
       let v: Video;
       try {
