@@ -14,13 +14,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { cpus, loadavg, totalmem, userInfo } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { freePort, startServerProcess, type ServerProcess } from '../test/support/server-process.js';
-import { startNginx, stopNginx } from './nginx.js';
+import { registerAccount } from '../test/topology/client.js';
+import { loadBalancerConf, startNginx, stopNginx } from './nginx.js';
 import { CACHE_DIR, fmt } from './support.js';
 
 const { values } = parseArgs({
@@ -41,31 +42,6 @@ async function call(base: string, path: string, token: string | null, init: Requ
   const text = await r.text();
   if (!r.ok) throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${r.status} ${text}`);
   return text ? JSON.parse(text) : null;
-}
-
-function lbConf(port: number, upstreams: string[], user: string | null): string {
-  return `${user ? `user ${user};\n` : ''}worker_processes auto;
-pid nginx.pid;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  upstream reel_api {
-    least_conn;
-${upstreams.map((u) => `    server ${u};`).join('\n')}
-    keepalive 64;
-  }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://reel_api;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $remote_addr;
-    }
-  }
-}
-`;
 }
 
 interface Result {
@@ -89,7 +65,6 @@ async function main() {
   await admin.connect();
   await admin.query(`create database ${dbName}`);
   const dbUrl = values.pg!.replace(/\/[^/?]*(\?|$)/, `/${dbName}$1`);
-  const user = process.getuid?.() === 0 ? userInfo().username : null;
   const procs: ServerProcess[] = [];
   let nginx: ChildProcess | null = null;
   try {
@@ -100,9 +75,7 @@ async function main() {
     const base = api1.url;
 
     // one transcoded film, then 30 ready copies by de-duplication, each with its own title
-    const reg = await fetch(`${base}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.test', password: 'benchmark password', handle: 'bench' }) });
-    const cookie = reg.headers.get('set-cookie')!.split(';')[0];
-    const token = (await call(base, '/api/tokens', null, { method: 'POST', headers: { cookie }, body: JSON.stringify({ name: 'bench' }) })).token as string;
+    const { token } = await registerAccount(base, { email: 'bench@example.test', password: 'benchmark password', handle: 'bench' });
     const film = await readFile(FILM);
     const up = await fetch(`${base}/api/uploads`, {
       method: 'POST',
@@ -138,12 +111,12 @@ async function main() {
     const lb = `http://127.0.0.1:${lbPort}`;
 
     const direct = await load(base, mix);
-    nginx = await startNginx(lbDir, lbConf(lbPort, [new URL(base).host], user), `${lb}/healthz`);
+    nginx = await startNginx(lbDir, loadBalancerConf({ port: lbPort, upstreams: [new URL(base).host] }), `${lb}/healthz`);
     const one = await load(lb, mix);
     await stopNginx(nginx);
     const api2 = await startServerProcess(env, ['serve', '--no-worker']);
     procs.push(api2);
-    nginx = await startNginx(lbDir, lbConf(lbPort, [new URL(base).host, new URL(api2.url).host], user), `${lb}/healthz`);
+    nginx = await startNginx(lbDir, loadBalancerConf({ port: lbPort, upstreams: [new URL(base).host, new URL(api2.url).host] }), `${lb}/healthz`);
     const two = await load(lb, mix);
 
     console.log(`\ndate ${new Date().toISOString()}; machine ${cpus().length} cores (${cpus()[0]?.model}), ${fmt(totalmem() / 2 ** 30)} GiB; load average ${loadavg().map((x) => fmt(x, 2)).join(' ')}; node ${process.version}`);

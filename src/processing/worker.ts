@@ -114,11 +114,15 @@ export class Worker {
       this[slot]--;
       return false;
     }
-    const p = this.execute(task).finally(() => {
-      this[slot]--;
-      this.inFlight.delete(p);
-      this.tick();
-    });
+    // recording the outcome needs the database; if that fails too (the database is away), the task stays ours
+    // until its lease expires and it is re-queued, so log it rather than let the rejection end the process
+    const p = this.execute(task)
+      .catch((err) => this.log.error({ err, task: task.id, kind: task.kind }, 'task outcome not recorded; it runs again once its lease expires'))
+      .finally(() => {
+        this[slot]--;
+        this.inFlight.delete(p);
+        this.tick();
+      });
     this.inFlight.add(p);
     return true;
   }

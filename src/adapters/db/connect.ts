@@ -38,6 +38,12 @@ export async function openDatabase(url: string): Promise<DatabaseHandle> {
   let reader: Db | null = null;
   if (dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // A connection the server dropped (a restart, a failover) emits 'error': on the pool while idle, on the client
+    // while checked out. Without listeners the process would exit. The pool discards a broken client and opens a
+    // new one on the next query; queries in flight fail on their own and their callers handle that (a task is
+    // retried, a request answers 5xx).
+    pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     const file = url.replace(/^sqlite:(\/\/)?/, '');

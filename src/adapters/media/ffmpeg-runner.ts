@@ -27,6 +27,20 @@ function spawnCollect(bin: string, args: string[], opts: RunOptions & { onStdout
   });
 }
 
+/**
+ * ffprobe's words when a source read over HTTP (a presigned blob-store URL) failed on the store's side: a 5xx answer
+ * or a refused, reset or timed-out connection. That is the store's trouble, not the media's: the task must be
+ * retried, not the video failed as unreadable.
+ */
+const REMOTE_READ_FAILURE = /Server returned 5\d\d|Server returned 5XX|HTTP error 5\d\d|Connection refused|Connection reset|Connection timed out/i;
+
+function mediaOrStoreError(input: string, stderr: string, media: () => MediaError): Error {
+  if (/^https?:\/\//i.test(input) && REMOTE_READ_FAILURE.test(stderr)) {
+    return new Error(`the source could not be read from the blob store: ${stderr.trim().split('\n').pop()?.replace(input, 'source URL') ?? ''}`);
+  }
+  return media();
+}
+
 export class FfmpegRunner implements MediaRunner {
   constructor(readonly tools: MediaTools) {}
 
@@ -34,7 +48,7 @@ export class FfmpegRunner implements MediaRunner {
     const { code, stdout, stderr } = await spawnCollect(this.tools.ffprobe, buildProbeArgs(input));
     if (code !== 0) {
       const reason = stderr.trim().split('\n').pop() ?? 'unknown error';
-      throw new MediaError('unreadable_media', `The file could not be read as media: ${reason.replace(input, 'input')}`);
+      throw mediaOrStoreError(input, stderr, () => new MediaError('unreadable_media', `The file could not be read as media: ${reason.replace(input, 'input')}`));
     }
     return JSON.parse(stdout) as ProbeJson;
   }
@@ -42,7 +56,7 @@ export class FfmpegRunner implements MediaRunner {
   async videoPackets(input: string): Promise<Array<{ pts: number; key: boolean }>> {
     const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,dts_time,flags', '-of', 'csv=p=0', input];
     const { code, stdout, stderr } = await spawnCollect(this.tools.ffprobe, args);
-    if (code !== 0) throw new MediaError('unreadable_media', `The video track could not be read: ${stderr.trim().split('\n').pop() ?? ''}`);
+    if (code !== 0) throw mediaOrStoreError(input, stderr, () => new MediaError('unreadable_media', `The video track could not be read: ${stderr.trim().split('\n').pop() ?? ''}`));
     return parsePacketCsv(stdout);
   }
 
