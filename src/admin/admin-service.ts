@@ -15,73 +15,11 @@ import type { ModerationService } from '../moderation/moderation-service.js';
 import type { TaskQueue } from '../processing/task-queue.js';
 import type { SettingsPatch, SettingsView, SiteSettings } from './site-settings.js';
 
-export const VIDEO_STATES: VideoStatus[] = ['uploading', 'processing', 'ready', 'failed', 'removed'];
-export const TASK_STATES: TaskState[] = ['waiting', 'queued', 'running', 'done', 'failed', 'dead', 'cancelled'];
+import { TASK_STATES, VIDEO_STATES } from '../core/states.js';
+import type { AdminChannel, AdminTask, AdminUser, AdminVideo, Page, QueueSummary } from './admin-types.js';
 
-export interface Page<T> {
-  items: T[];
-  /** pass as `cursor` for the next page; null on the last page */
-  next: string | null;
-}
-
-export interface AdminUser {
-  id: string;
-  email: string;
-  channel: { id: string; handle: string; name: string };
-  createdAt: string;
-  admin: boolean;
-  suspended: { at: string; reason: string } | null;
-  videoCount: number;
-  uploadedBytes: number;
-}
-
-export interface AdminChannel {
-  id: string;
-  handle: string;
-  name: string;
-  owner: { id: string; email: string; suspended: boolean };
-  createdAt: string;
-  priority: number;
-  videoCount: number;
-  subscriberCount: number;
-}
-
-export interface AdminVideo {
-  id: string;
-  title: string;
-  status: VideoStatus;
-  visibility: string;
-  channel: { id: string; handle: string };
-  error: { code: string; message: string } | null;
-  durationSec: number | null;
-  uploadBytes: number | null;
-  openFlags: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface AdminTask {
-  id: string;
-  video: { id: string; title: string; status: VideoStatus; channelHandle: string };
-  key: string;
-  kind: string;
-  state: TaskState;
-  priority: number;
-  attempts: number;
-  maxAttempts: number;
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
-
-export interface QueueSummary {
-  /** tasks per state (every state listed, 0 when none) */
-  byState: Record<string, number>;
-  /** unfinished, failed and dead-lettered tasks per priority (lower runs first) */
-  byPriority: Array<{ priority: number; state: TaskState; count: number }>;
-  /** videos per status */
-  videos: Record<string, number>;
-}
+export { TASK_STATES, VIDEO_STATES };
+export type { AdminChannel, AdminTask, AdminUser, AdminVideo, Page, QueueSummary };
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
 const n = (v: unknown) => Number(v ?? 0);

@@ -35,7 +35,8 @@ export interface SessionsTable {
 }
 
 /** removed: taken down by an admin (error_code taken_down, error_message the reason); restorable */
-export type VideoStatus = 'uploading' | 'processing' | 'ready' | 'failed' | 'removed';
+export type { VideoStatus } from '../../core/states.js';
+import type { TaskState, VideoStatus } from '../../core/states.js';
 export type Visibility = 'public' | 'unlisted' | 'private';
 
 export interface VideosTable {
@@ -74,7 +75,7 @@ export interface VideosTable {
   appeal: string | null;
 }
 
-export type TaskState = 'waiting' | 'queued' | 'running' | 'done' | 'failed' | 'dead' | 'cancelled';
+export type { TaskState } from '../../core/states.js';
 
 export interface TasksTable {
   id: string;

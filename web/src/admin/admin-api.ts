@@ -2,61 +2,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../lib/api';
 
-export interface Page<T> { items: T[]; next: string | null }
-
-export interface AdminUser {
-  id: string;
-  email: string;
-  channel: { id: string; handle: string; name: string };
-  createdAt: string;
-  admin: boolean;
-  suspended: { at: string; reason: string } | null;
-  videoCount: number;
-  uploadedBytes: number;
-}
-export interface AdminChannel {
-  id: string;
-  handle: string;
-  name: string;
-  owner: { id: string; email: string; suspended: boolean };
-  createdAt: string;
-  priority: number;
-  videoCount: number;
-  subscriberCount: number;
-}
-export type VideoState = 'uploading' | 'processing' | 'ready' | 'failed' | 'removed';
-export const VIDEO_STATES: VideoState[] = ['uploading', 'processing', 'ready', 'failed', 'removed'];
-export interface AdminVideo {
-  id: string;
-  title: string;
-  status: VideoState;
-  visibility: string;
-  channel: { id: string; handle: string };
-  error: { code: string; message: string } | null;
-  durationSec: number | null;
-  uploadBytes: number | null;
-  openFlags: number;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface AdminTask {
-  id: string;
-  video: { id: string; title: string; status: string; channelHandle: string };
-  key: string;
-  kind: string;
-  state: string;
-  priority: number;
-  attempts: number;
-  maxAttempts: number;
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
-export interface QueueSummary {
-  byState: Record<string, number>;
-  byPriority: Array<{ priority: number; state: string; count: number }>;
-  videos: Record<string, number>;
-}
+// the shapes the server returns, shared with it (types only: nothing of the server is bundled)
+import type { Page } from '../../../src/admin/admin-types';
+export type { AdminChannel, AdminTask, AdminUser, AdminVideo, Page, QueueSummary } from '../../../src/admin/admin-types';
+export type { VideoStatus as VideoState } from '../../../src/core/states';
+export { VIDEO_STATES } from '../../../src/core/states';
 export interface Flagged {
   video: { id: string; title: string; status: string; channelHandle: string };
   flags: number;
