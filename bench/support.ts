@@ -36,16 +36,23 @@ export async function cachedFilm1080p(ffmpeg: string, durationSec: number): Prom
   const description = `${SHARED_FILM} looped (-stream_loop -1) to ${durationSec} s, scaled to 1920x1080 (lanczos), libx264 preset medium CRF 18 High yuv420p, AAC 128k stereo`;
   if (existsSync(path)) return { path, description, created: false };
   if (!existsSync(SHARED_FILM)) throw new Error(`no source given and ${SHARED_FILM} is missing`);
+  return loopInto(ffmpeg, SHARED_FILM, durationSec, path, description, [
+    '-vf', 'scale=w=1920:h=1080:flags=lanczos,setsar=1,format=yuv420p',
+    '-c:v', 'libx264', '-preset', 'medium', '-crf', '18', '-profile:v', 'high',
+    '-c:a', 'aac', '-b:a', '128k', '-ac', '2',
+  ]);
+}
+
+/** `input` looped to `durationSec` with these codec arguments, written to `path` (via a partial file) once. */
+async function loopInto(ffmpeg: string, input: string, durationSec: number, path: string, description: string, codec: string[]): Promise<GeneratedSource> {
   await mkdir(CACHE_DIR, { recursive: true });
   const tmp = `${path}.partial.mp4`;
   const args = [
     '-hide_banner', '-nostdin', '-y', '-loglevel', 'error',
-    '-stream_loop', '-1', '-i', SHARED_FILM,
+    '-stream_loop', '-1', '-i', input,
     '-t', String(durationSec),
     '-map', '0:v:0', '-map', '0:a:0',
-    '-vf', 'scale=w=1920:h=1080:flags=lanczos,setsar=1,format=yuv420p',
-    '-c:v', 'libx264', '-preset', 'medium', '-crf', '18', '-profile:v', 'high',
-    '-c:a', 'aac', '-b:a', '128k', '-ac', '2',
+    ...codec,
     '-movflags', '+faststart',
     tmp,
   ];
@@ -110,25 +117,7 @@ export async function cachedLoopedCopy(ffmpeg: string, base: GeneratedSource, du
   const path = join(CACHE_DIR, `${baseName}-looped-${durationSec}s.mp4`);
   const description = `${base.path.split('/').pop()} looped with stream copy (-stream_loop, -c copy) to ${durationSec} s; the base is: ${base.description}`;
   if (existsSync(path)) return { path, description, created: false };
-  await mkdir(CACHE_DIR, { recursive: true });
-  const tmp = `${path}.partial.mp4`;
-  const args = [
-    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error',
-    '-stream_loop', '-1', '-i', base.path,
-    '-t', String(durationSec),
-    '-map', '0:v:0', '-map', '0:a:0',
-    '-c', 'copy',
-    '-movflags', '+faststart',
-    tmp,
-  ];
-  try {
-    await run(ffmpeg, args, { maxBuffer: 16 * 2 ** 20 });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return { path, description, created: true };
+  return loopInto(ffmpeg, base.path, durationSec, path, description, ['-c', 'copy']);
 }
 
 /**
