@@ -336,7 +336,9 @@ describe('topology: 2 API processes behind nginx, 2 workers, PostgreSQL, Redis, 
     const up = startUpload({ endpoint: `${lb()}/api/uploads`, token: owner.token, file: film('storage-outage'), title: 'topology storage outage' });
     await up.done;
     const videoId = up.videoId()!;
-    await waitFor('an encode running', async () => (await tasksOf(videoId)).some((t) => t.kind === 'encode-chunk' && t.state === 'running'), 60_000, 20);
+    // the outage starts as processing starts: inspect reads the source from the store (the SDK for its first bytes,
+    // ffprobe through a presigned URL), so it is the first to fail
+    await waitFor('processing started', async () => (await tasksOf(videoId)).some((t) => t.state === 'running'), 60_000, 20);
     const proxy = topo.s3.proxy;
     const refusedBefore = proxy.refused;
     proxy.failing = true;
