@@ -27,7 +27,8 @@ const EnvSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   UPLOAD_DIR: z.string().optional(),
-  UPLOAD_STORE: z.enum(['local', 'blob']).default('local'),
+  /** default: in the blob store when that is S3 (no API process keeps upload state of its own), else local files */
+  UPLOAD_STORE: z.enum(['local', 'blob']).optional(),
   WORK_DIR: z.string().optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().max(256 * 2 ** 30).default(2 ** 30),
   UPLOAD_QUOTA_DAILY_BYTES: z.coerce.number().int().min(0).default(0),
@@ -168,7 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { bucket: e.S3_BUCKET!, prefix: e.S3_PREFIX, endpoint: e.S3_ENDPOINT, region: e.S3_REGION, forcePathStyle: e.S3_FORCE_PATH_STYLE, accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
         : null,
     uploadDir: resolve(e.UPLOAD_DIR ?? `${dataDir}/uploads`),
-    uploadStore: e.UPLOAD_STORE,
+    uploadStore: e.UPLOAD_STORE ?? (e.BLOB_STORE === 's3' ? 'blob' : 'local'),
     workDir: resolve(e.WORK_DIR ?? `${dataDir}/work`),
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     uploadExpiryMs: e.UPLOAD_EXPIRY_HOURS * 3600_000,

@@ -70,6 +70,12 @@ describe('config', () => {
     expect(loadConfig({ MAX_UPLOAD_BYTES: String(256 * 2 ** 30) }).maxUploadBytes).toBe(256 * 2 ** 30);
     expect(() => loadConfig({ MAX_UPLOAD_BYTES: String(257 * 2 ** 30) })).toThrow(/MAX_UPLOAD_BYTES/);
   });
+  it('keeps uploads in progress in the blob store when that is S3, in local files otherwise, as told when set', () => {
+    expect(loadConfig({}).uploadStore).toBe('local');
+    expect(loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'b' }).uploadStore).toBe('blob');
+    expect(loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'b', UPLOAD_STORE: 'local' }).uploadStore).toBe('local');
+    expect(() => loadConfig({ UPLOAD_STORE: 's3' })).toThrow(/UPLOAD_STORE/);
+  });
 });
 
 describe('blob keys', () => {
