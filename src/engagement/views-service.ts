@@ -66,7 +66,7 @@ export interface Analytics {
 export class ViewsService {
   private readonly opts: ViewsOptions;
   private readonly buffer: BatchBuffer<ViewWrite, boolean>;
-  private readonly videoCache = new Map<string, { until: number; durationSec: Promise<number | null> }>();
+  private readonly videoCache = new Map<string, { until: number; durationSec: Promise<number | null>; known?: { durationSec: number | null } }>();
   /** viewers this process saw counted (or refused as repeats) this hour: their repeats skip the database */
   private readonly recent: RecentViewers;
   /** views on their way to the database, by de-dup key: a repeat meanwhile waits for this one */
@@ -83,7 +83,9 @@ export class ViewsService {
   }
 
   async report(videoId: string, ctx: ViewerContext, report: ViewReport): Promise<{ counted: boolean; minWatchSeconds: number }> {
-    const durationSec = await this.visibleDuration(videoId, ctx.user);
+    // most reports find the video's check done already: no await then (a repeat is answered without any)
+    const known = this.knownDuration(videoId, ctx.user);
+    const durationSec = known !== undefined ? known : await this.visibleDuration(videoId, ctx.user);
     const threshold = minWatchSeconds(durationSec);
     const at = this.opts.now();
     let progressWrite: Promise<boolean> | null = null;
@@ -190,18 +192,27 @@ export class ViewsService {
     return this.buffer.close();
   }
 
+  /** The duration (null: unknown) from a finished, still fresh visibility check; undefined when there is none. */
+  private knownDuration(videoId: string, user: CurrentUser | null): number | null | undefined {
+    const hit = this.videoCache.get(user ? `${videoId}|${user.id}` : videoId);
+    return hit?.known && hit.until > this.opts.now() ? hit.known.durationSec : undefined;
+  }
+
   /** Visibility check + duration, cached briefly and shared by concurrent callers (one query per video, not per view). */
   private visibleDuration(videoId: string, user: CurrentUser | null): Promise<number | null> {
-    const ck = `${videoId}|${user?.id ?? ''}`;
+    const ck = user ? `${videoId}|${user.id}` : videoId;
     const now = this.opts.now();
     const hit = this.videoCache.get(ck);
     if (hit && hit.until > now) return hit.durationSec;
-    const durationSec = this.videos.getVisible(videoId, user).then((v) => {
+    const entry: { until: number; durationSec: Promise<number | null>; known?: { durationSec: number | null } } = { until: now + this.opts.videoCacheMs, durationSec: null as never };
+    entry.durationSec = this.videos.getVisible(videoId, user).then((v) => {
       if (!v.playable) throw new AppError('not_playable', 'This video cannot be watched yet', 409);
+      entry.known = { durationSec: v.durationSec };
       return v.durationSec;
     });
+    const durationSec = entry.durationSec;
     if (this.videoCache.size > 10_000) this.videoCache.clear();
-    this.videoCache.set(ck, { until: now + this.opts.videoCacheMs, durationSec });
+    this.videoCache.set(ck, entry);
     durationSec.catch(() => this.videoCache.delete(ck)); // 404s and errors are not cached
     return durationSec;
   }
