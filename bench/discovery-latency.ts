@@ -169,7 +169,7 @@ async function runOn(kind: string, o: ReturnType<typeof parseCli>) {
         : await similar.refresh({ lagMs: 0, maxSteps: 1_000_000 });
     console.log(`  similar lists: ${sim.computed} computed in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     if (sim.computed > 0) await sql.raw(handle.dialect === 'postgres' ? 'vacuum analyze video_similar, video_similar_lists' : 'analyze').execute(handle.db);
-    const queries = new CandidateQueries(handle.reader, { cowatch, similar });
+    const queries = new CandidateQueries(handle.reader);
     const trending = new TrendingService(queries, { now: () => now, ttlMs: 3_600_000 });
     const videos = new VideosService(handle.db, new FsBlobStore(join(tmpdir(), 'reel-bench-unused')));
     const search = new SearchService(index, queries, videos, { now: () => now });
@@ -220,7 +220,7 @@ async function runOn(kind: string, o: ReturnType<typeof parseCli>) {
           return turn;
         };
       };
-      for (const m of ['recentWatches', 'coWatched', 'seedInfo', 'similarLists', 'sameChannel', 'subscribed', 'eligible', 'unwatchedEligible', 'viewCounts']) wrap(queries, m, m);
+      for (const m of ['candidateLists', 'subscribed', 'unwatchedEligible', 'viewCounts']) wrap(queries, m, m);
       wrap(index, 'search', 'index.search');
       wrap(videos, 'listByIds', 'videos.listByIds');
       wrap(videos, 'getVisible', 'videos.getVisible');

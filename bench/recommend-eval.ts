@@ -66,7 +66,7 @@ async function main() {
     const similar = new SimilarTable(handle.db, searchIndexFor(handle), {}, handle.reader);
     const sim = await similar.rebuild({ lagMs: 0 });
     console.log(`similar lists: ${sim.computed} computed in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    const queries = new CandidateQueries(handle.reader, { cowatch, similar });
+    const queries = new CandidateQueries(handle.reader);
     const trending = new TrendingService(queries, { now: () => now, ttlMs: 3_600_000 });
     const videos = new VideosService(handle.db, new FsBlobStore(join(dir, 'blobs')));
     // a generous budget: this measures quality, not latency (bench/discovery-latency.ts does that)

@@ -44,7 +44,7 @@ export function createDiscovery(database: DatabaseHandle, videos: VideosService,
   // request-time reads go to SQLite's read connection, so they never queue behind a write transaction
   const cowatch = new CowatchTable(database.db, {}, database.reader);
   const similar = new SimilarTable(database.db, index, {}, database.reader);
-  const queries = new CandidateQueries(database.reader, { cowatch, similar });
+  const queries = new CandidateQueries(database.reader);
   const trending = new TrendingService(queries, { ttlMs: o.cacheMs });
   log.debug({ index: index.kind }, 'discovery ready');
   return {

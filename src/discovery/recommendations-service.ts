@@ -1,16 +1,17 @@
 /**
- * Recommendations in two stages. Candidate generation, each source a query run in parallel under one deadline:
- * co-watch (viewers of the seed videos also watched), similar text and tags (the search index), the seed's
- * channel, subscribed channels, trending and popular. Ranking: the pure weighted, explained scoring of
- * src/core/discovery-ranking.ts, after removing what the viewer watched recently and anything not public and
- * ready, with a per-channel cap. A source that fails or misses the deadline is dropped and named in `degraded`;
- * if nothing is left the list falls back to popular videos.
- */
+ * Recommendations in two stages. Candidate generation under one deadline: one read (CandidateQueries.candidateLists)
+ * for the viewer's most recent watches and, for the seed videos, the precomputed co-watch and "similar" lists and the
+ * seed's channel's top videos; beside it subscribed channels, trending and popular (cached lists). Ranking: the
+ * candidates are ordered by their source signals (src/core/discovery-ranking.ts), and only the best of them pass the
+ * gate (public, ready, never watched by this viewer) and the weighted, explained ranking with a per-channel cap; the
+ * shortlist widens while the list is short or one channel would have to fill it. So a request's work does not grow
+ * with the number of candidates or the length of the viewer's history. A source that fails or misses the deadline is
+ * dropped and named in `degraded`; if nothing is left the list falls back to popular videos. */
 import { rankRecommendations, RECOMMEND_WEIGHTS, shortlistOrder, signalMaxima, type RecCandidate, type Ranked, type Reason, type RecommendWeights } from '../core/discovery-ranking.js';
 import type { CurrentUser } from '../accounts/accounts-service.js';
 import type { VideosService, VideoView } from '../catalog/videos-service.js';
 import type { SearchIndex } from '../ports/search-index.js';
-import type { CandidateQueries, Eligible } from './candidates.js';
+import type { CandidateLists, CandidateQueries, Eligible } from './candidates.js';
 import type { TrendingService } from './trending-service.js';
 import { LruCache, withinDeadline, type StageResult } from './budget.js';
 import { similarQuery } from './similar.js';
@@ -31,13 +32,11 @@ export interface RecommendOptions {
   /** candidates passed through the gate per round (the best by their source signals; at least twice the list length) */
   shortlist: number;
   weights: RecommendWeights;
-  /** how long a seed video's "similar" candidates (and its channel and text) are reused; 0 = never */
+  /** how long a seed video's "similar" candidates from the index (no precomputed list yet) are reused; 0 = never */
   similarCacheMs: number;
 }
 
 export const RECOMMEND_DEFAULTS: RecommendOptions = { now: Date.now, budgetMs: 150, historyLimit: 30, shortlist: 40, weights: RECOMMEND_WEIGHTS, similarCacheMs: 300_000 };
-
-type SeedCandidates = { seed: { channelId: string; text: string }; similar: Map<string, number> };
 
 /** reasons that come from a candidate source (popularity and freshness alone mean "popular") */
 const SIGNALS = new Set(['cowatch', 'similar', 'sameChannel', 'subscribed', 'trending']);
@@ -67,10 +66,8 @@ export interface RecommendedVideo {
 
 export class RecommendationsService {
   private readonly opts: RecommendOptions;
-  /** per seed video: its channel and text and its "similar" candidates (the same for every viewer) */
-  private readonly seedCache: LruCache<string, SeedCandidates>;
-  /** per channel: its most viewed videos (the "same channel" candidates) */
-  private readonly channelCache: LruCache<string, Eligible[]>;
+  /** per seed video without a precomputed list: its "similar" candidates from the index (the same for every viewer) */
+  private readonly seedCache: LruCache<string, Map<string, number>>;
 
   constructor(
     private readonly queries: CandidateQueries,
@@ -81,7 +78,6 @@ export class RecommendationsService {
   ) {
     this.opts = { ...RECOMMEND_DEFAULTS, ...opts };
     this.seedCache = new LruCache(20_000, this.opts.similarCacheMs, this.opts.now);
-    this.channelCache = new LruCache(5_000, this.opts.similarCacheMs, this.opts.now);
   }
 
   /** Home feed: from the viewer's recent watches, subscriptions, trending and popular. */
@@ -108,22 +104,33 @@ export class RecommendationsService {
       return empty;
     };
 
-    // the most recent watches only: the seeds, and a first exclusion; the gate below leaves out anything else watched
-    const watched = await stage('history', () => this.queries.recentWatches(viewer.viewerKey, viewer.userId, this.opts.historyLimit), [] as string[]);
-    const seedVideo = o.videoId ?? watched[0];
-    const seeds = o.videoId ? [o.videoId, ...watched.filter((id) => id !== o.videoId).slice(0, 2)] : watched.slice(0, 5);
+    // one read for the viewer's most recent watches (the seeds, and a first exclusion: the gate below leaves out
+    // anything else watched), the seed's "similar" list and channel, co-watch and the channel's top videos
     const pool = 60;
-    const [[seed, sameChannel], cowatch, subscribed, trending, popular] = await Promise.all([
-      // the seed's "similar" list and channel, then that channel's top videos
-      (async () => {
-        const s = seedVideo ? await stage('similar', () => this.seedCandidates(seedVideo), null) : null;
-        return [s, s ? await stage('sameChannel', () => this.channelTop(s.seed.channelId), [] as Eligible[]) : []] as const;
-      })(),
-      stage('cowatch', () => this.queries.coWatched(seeds, pool * 2), new Map<string, number>()),
+    const noLists: CandidateLists = { watched: [], seed: null, similar: null, cowatch: new Map(), sameChannel: [] };
+    const [lists, subscribed, trending, popular] = await Promise.all([
+      stage(
+        'history',
+        () =>
+          this.queries.candidateLists({
+            viewerKey: viewer.viewerKey,
+            userId: viewer.userId,
+            videoId: o.videoId ?? null,
+            historyLimit: this.opts.historyLimit,
+            seeds: o.videoId ? 2 : 5,
+            cowatchLimit: pool * 2,
+            channelLimit: 20,
+          }),
+        noLists,
+      ),
       stage('subscribed', async () => (viewer.userId ? this.queries.subscribed(viewer.userId, 30) : []), [] as string[]),
       stage('trending', async () => (await this.trending.trending()).slice(0, pool), [] as Array<{ videoId: string; score: number }>),
       stage('popular', async () => (await this.trending.popular()).slice(0, pool), [] as Eligible[]),
     ]);
+    if (lists === noLists) degraded.push('cowatch', 'similar', 'sameChannel');
+    const { watched, seed, cowatch, sameChannel } = lists;
+    // a seed without a list yet (published or changed since the last refresh): from the index, cached per seed
+    const similar = lists.similar ?? (seed ? await stage('similar', () => this.liveSimilar(seed.videoId, seed.text), new Map<string, number>()) : new Map<string, number>());
 
     const exclude = new Set(watched);
     if (o.videoId) exclude.add(o.videoId);
@@ -144,7 +151,7 @@ export class RecommendationsService {
       c.publishedAt = e.publishedAt;
     };
     for (const [id, n] of cowatch) add(id, 'cowatch', n);
-    for (const [id, r] of seed?.similar ?? []) add(id, 'similar', r);
+    for (const [id, r] of similar) add(id, 'similar', r);
     for (const e of sameChannel) (add(e.videoId, 'sameChannel', Math.log1p(1 + e.views)), known(e));
     for (const id of subscribed) add(id, 'subscribed', 1);
     for (const t of trending) add(t.videoId, 'trending', t.score);
@@ -185,32 +192,16 @@ export class RecommendationsService {
     return { ranked, degraded: [...new Set(degraded)], fallback };
   }
 
-  /** A seed video's channel and "similar" candidates: the precomputed list, else (a video just published) the index; cached per seed. */
-  private async seedCandidates(videoId: string): Promise<SeedCandidates | null> {
+  /** "Similar" candidates of a video from the search index (a video without a precomputed list), cached per video. */
+  private async liveSimilar(videoId: string, text: string): Promise<Map<string, number>> {
     const cacheOn = this.opts.similarCacheMs > 0;
     const hit = cacheOn ? this.seedCache.get(videoId) : undefined;
     if (hit) return hit;
-    const [seed, lists] = await Promise.all([this.queries.seedInfo(videoId), this.queries.similarLists([videoId])]);
-    if (!seed) return null;
-    let similar = lists.get(videoId);
-    if (!similar) {
-      const q = similarQuery(seed.text);
-      const r = q ? await this.index.search(q, {}, 30, { titleAndTags: true }) : { hits: [] };
-      similar = new Map(r.hits.map((h) => [h.videoId, h.relevance]));
-    }
-    const out = { seed, similar };
-    if (cacheOn) this.seedCache.set(videoId, out);
-    return out;
-  }
-
-  /** A channel's most viewed videos (the same for every viewer), cached like the seeds. */
-  private async channelTop(channelId: string): Promise<Eligible[]> {
-    const cacheOn = this.opts.similarCacheMs > 0;
-    const hit = cacheOn ? this.channelCache.get(channelId) : undefined;
-    if (hit) return hit;
-    const top = await this.queries.sameChannel(channelId, 20);
-    if (cacheOn) this.channelCache.set(channelId, top);
-    return top;
+    const q = similarQuery(text);
+    const r = q ? await this.index.search(q, {}, 30, { titleAndTags: true }) : { hits: [] };
+    const similar = new Map(r.hits.filter((h) => h.videoId !== videoId).map((h) => [h.videoId, h.relevance]));
+    if (cacheOn) this.seedCache.set(videoId, similar);
+    return similar;
   }
 
   private async hydrate(r: Recommendation): Promise<{ items: RecommendedVideo[]; degraded: Stage[]; fallback: boolean }> {

@@ -178,24 +178,24 @@ for (const db of dbKinds()) {
       for (let i = 0; i < 5; i++) await publish(tp, creator.token, { title: `Fallback pick ${i}` });
       const rec = tp.platform.discovery.recommendations as any;
       const queries = rec.queries;
-      const saved = { budget: rec.opts.budgetMs, coWatched: queries.coWatched, sameChannel: queries.sameChannel, recentWatches: queries.recentWatches, hourlyViews: queries.hourlyViews, seedInfo: queries.seedInfo };
+      const saved = { budget: rec.opts.budgetMs, candidateLists: queries.candidateLists, hourlyViews: queries.hourlyViews };
       const fail = async () => {
         throw new Error('injected failure');
       };
       const slow = () => new Promise<never>((_, reject) => setTimeout(() => reject(new Error('too late')), 400));
-      Object.assign(queries, { recentWatches: fail, coWatched: fail, sameChannel: fail, seedInfo: fail, hourlyViews: slow });
+      Object.assign(queries, { candidateLists: fail, hourlyViews: slow });
       rec.opts.budgetMs = 100;
       try {
         const started = Date.now();
         const r = await get(`/api/feed/home?viewerId=${viewer()}&limit=5`);
         expect(Date.now() - started).toBeLessThan(390);
-        expect(r.degraded).toEqual(expect.arrayContaining(['history', 'trending']));
+        expect(r.degraded).toEqual(expect.arrayContaining(['history', 'cowatch', 'trending']));
         expect(r.fallback).toBe(true);
         expect(r.items.length).toBe(5);
         for (const i of r.items) expect(i.video.visibility).toBe('public');
       } finally {
         await new Promise((r) => setTimeout(r, 500)); // let the slow query settle before restoring
-        Object.assign(queries, { coWatched: saved.coWatched, sameChannel: saved.sameChannel, recentWatches: saved.recentWatches, hourlyViews: saved.hourlyViews, seedInfo: saved.seedInfo });
+        Object.assign(queries, { candidateLists: saved.candidateLists, hourlyViews: saved.hourlyViews });
         rec.opts.budgetMs = saved.budget;
       }
     });
