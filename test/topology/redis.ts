@@ -11,6 +11,9 @@ export interface TopologyRedis {
   readonly running: boolean;
   /** kill -9 the server: clients get connection errors until `start()` */
   kill(): Promise<void>;
+  /** freeze the server (SIGSTOP): connections stay open but nothing answers, as in a network partition; `resume()` */
+  pause(): void;
+  resume(): void;
   start(): Promise<void>;
   close(): Promise<void>;
   closeSync(): void;
@@ -56,9 +59,16 @@ export async function startRedis(port: number): Promise<TopologyRedis> {
       return child !== null;
     },
     kill,
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     start,
     close: kill,
     closeSync() {
+      child?.kill('SIGCONT');
       child?.kill('SIGKILL');
       child = null;
     },
