@@ -119,7 +119,9 @@ function stepsOfLoad(): Steps {
     steps[`${name} start`] = Math.min(...hits.map((r) => r.startTime));
     steps[name] = first ? Math.min(...hits.map((r) => r.responseEnd)) : Math.max(...hits.map((r) => r.responseEnd));
   };
-  end('app script', (p) => /^\/assets\/index-.*\.js$/.test(p));
+  end('early entry', (p) => /^\/assets\/early-.*\.js$/.test(p)); // the player-first entry and its shared chunk
+  end('app entry', (p) => /^\/assets\/index-.*\.js$/.test(p));
+  end('app chunk', (p) => /^\/assets\/boot-.*\.js$/.test(p)); // React and the router, loaded after the first frame
   end('route chunk', (p) => /^\/assets\/(Watch|TvWatch)-.*\.js$/.test(p));
   end('hls.js', (p) => /^\/assets\/hls-.*\.js$/.test(p));
   end('video api', (p) => /^\/api\/videos\/[^/]+$/.test(p));
@@ -128,7 +130,9 @@ function stepsOfLoad(): Steps {
   end('media playlists', (p) => /\/media\/.*\/[^/]*\.m3u8$/.test(p) && !/master[^/]*\.m3u8$/.test(p));
   end('init segments', (p) => /init[^/]*\.mp4$/.test(p));
   end('first segment', (p) => /\.m4s$/.test(p), true);
-  if (w.__loadstart != null) steps['video element'] = w.__loadstart;
+  if (w.__loadstart != null) steps['hls.js attached (loadstart)'] = w.__loadstart;
+  const title = performance.getEntriesByName('reel:title')[0];
+  if (title) steps['page title shown'] = title.startTime;
   if (w.__loadedmetadata != null) steps['metadata'] = w.__loadedmetadata;
   steps.frame = w.__firstFrame;
   return steps;
@@ -160,10 +164,17 @@ async function firstFrameMs(url: string): Promise<{ frames: number[]; steps: Ste
           },
           true,
         );
+        // when the rest of the page (the video's title) shows: after the first frame on a player-first page
+        new MutationObserver((_m, o) => {
+          if (!document.getElementById('title')) return;
+          performance.mark('reel:title');
+          o.disconnect();
+        }).observe(document, { childList: true, subtree: true });
       });
       await page.goto(url);
       await page.waitForFunction(() => (window as any).__firstFrame !== null, undefined, { timeout: 30_000, polling: 20 });
       const ms = await page.evaluate(() => (window as any).__firstFrame as number);
+      await page.waitForSelector('#title', { timeout: 30_000 });
       if (i > 0) {
         // the first load warms the server's and the OS's caches
         out.push(ms);

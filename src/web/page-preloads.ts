@@ -157,29 +157,17 @@ export function watchStartTags(manifest: ViteManifest, playback: unknown, files:
   ].join('');
 }
 
-/** The same <link> tags, fetched after everything else the page asks for (they are not needed for the first frame). */
-export const lowPriority = (tags: string) => tags.replace(/<link /g, '<link fetchpriority="low" ');
-
 /**
- * A player-first watch page from the built index.html: the start tags before the app's script, the skeleton in
- * #root, and after them, at low priority, what the app needs once the video shows (its chunk, the page's
- * chunks, the video's details).
+ * A player-first watch page from the built index.html: the start tags before the app's script and the skeleton in
+ * #root. The app's and the page's chunks are not preloaded: the app loads them once the video shows (main.tsx),
+ * and until then they would only compete with hls.js and the first segments; the video's details are, at low
+ * priority.
  */
-export function playerFirstHtml(html: string, manifest: ViteManifest, route: string, id: string, playback: unknown, files: string[]): string {
-  const start = watchStartTags(manifest, playback, files);
-  const seen = new Set([...start.matchAll(/href="([^"]+)"/g)].map((m) => m[1]));
-  const later = (appPreloadTags(manifest) + preloadTags(manifest, route, id))
-    .split(/(?=<link )/)
-    .filter((tag) => {
-      const href = /href="([^"]+)"/.exec(tag)?.[1] ?? '';
-      if (seen.has(href) || href.endsWith('/playback')) return false; // the descriptor is in the page
-      seen.add(href);
-      return true;
-    })
-    .join('');
+export function playerFirstHtml(html: string, manifest: ViteManifest, id: string, playback: unknown, files: string[]): string {
+  const details = `<link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href="/api/videos/${attr(id)}">`;
   return html
-    .replace(/<script type="module"/, `${start}<script type="module"`)
-    .replace('</head>', `${lowPriority(later)}</head>`)
+    .replace(/<script type="module"/, `${watchStartTags(manifest, playback, files)}<script type="module"`)
+    .replace('</head>', `${details}</head>`)
     .replace('<div id="root"></div>', `<div id="root">${WATCH_SKELETON}</div>`);
 }
 

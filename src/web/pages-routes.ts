@@ -56,6 +56,7 @@ export async function registerPages(app: FastifyInstance, playback: PlaybackServ
     maxAge: 3600_000,
   });
   const build = builtApp();
+  const startCache: StartCache = new Map();
   const index = async (_req: unknown, reply: FastifyReply) => {
     const b = await build();
     if (!b) {
@@ -67,35 +68,46 @@ export async function registerPages(app: FastifyInstance, playback: PlaybackServ
   const withPreloads = (route: string) => async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const b = await build();
     if (!b || !UUID.test(req.params.id)) return index(req, reply);
-    const start = route === '/watch/:id' ? await watchStart(app, playback, req) : null;
+    const start = route === '/watch/:id' ? await watchStart(app, playback, startCache, req) : null;
     if (!start) {
       const html = b.html.replace('</head>', `${appPreloadTags(b.manifest)}${preloadTags(b.manifest, route, req.params.id)}</head>`);
       return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
     }
     // player-first: the descriptor, the first media files and the early entry before the app's own script (module
     // scripts run in document order), the page's skeleton holding the player's box until the app renders
-    const html = playerFirstHtml(b.html, b.manifest, route, req.params.id, start.playback, start.files);
+    const html = playerFirstHtml(b.html, b.manifest, req.params.id, start.playback, start.files);
     // the descriptor is this viewer's (signed URLs, resume position): not for shared caches
     return reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(html);
   };
   for (const path of APP_ROUTES) app.get(path, { schema: { hide: true } }, PAGE_PRELOADS[path] ? withPreloads(path) : index);
 }
 
+/** A ready video's first files change only when rungs are hidden or come back: kept a minute, by video and start. */
+type StartCache = Map<string, { until: number; files: string[] }>;
+
 /**
  * A playable video's descriptor for this viewer and, once the video is ready and has only H.264 (other codecs
  * depend on what the browser decodes), the media files its player asks for first; null when it does not play.
  */
-async function watchStart(app: FastifyInstance, playback: PlaybackService | null, req: FastifyRequest<{ Params: { id: string } }>): Promise<{ playback: PlaybackDescriptor; files: string[] } | null> {
+async function watchStart(app: FastifyInstance, playback: PlaybackService | null, startCache: StartCache, req: FastifyRequest<{ Params: { id: string } }>): Promise<{ playback: PlaybackDescriptor; files: string[] } | null> {
   if (!playback || /[?&]player=dash\b/.test(req.url)) return null;
   const d = await playback.descriptor(req.params.id, req.user).catch(() => null);
   if (!d?.playable || !d.hls.h264) return null;
   if (d.status !== 'ready' || d.hls.vp9 || d.hls.av1) return { playback: d, files: [] };
+  const startSec = resumePoint(d.resumePositionSec, d.durationSec);
+  const key = `${d.videoId}@${startSec}`;
+  const hit = startCache.get(key);
+  if (hit && hit.until > Date.now()) return { playback: d, files: hit.files.map((f) => d.baseUrl + f) };
   // the playlists as the origin serves them (its access checks, hidden rungs), through the app without a socket
   const read = async (url: string) => {
     const r = await app.inject({ method: 'GET', url });
     return r.statusCode === 200 ? r.body : null;
   };
-  const files = await startFiles(d.hls.h264, resumePoint(d.resumePositionSec, d.durationSec), read).catch(() => []);
+  const files = await startFiles(d.hls.h264, startSec, read).catch(() => []);
+  // kept without the token part of the path (baseUrl), which differs per descriptor
+  if (!files.length) return { playback: d, files };
+  if (startCache.size >= 1000) startCache.delete(startCache.keys().next().value!);
+  startCache.set(key, { until: Date.now() + 60_000, files: files.filter((f) => f.startsWith(d.baseUrl)).map((f) => f.slice(d.baseUrl.length)) });
   return { playback: d, files };
 }
 

@@ -74,9 +74,9 @@ describe('player-first watch page', () => {
     expect(await startFiles(`${base}master.m3u8`, 0, async () => null)).toEqual([]);
   });
 
-  it('puts the descriptor, the media preloads and the early entry before the app, the rest after at low priority', () => {
+  it('puts the descriptor, the media preloads and the early entry before the app, and no app chunks', () => {
     const html = '<html><head><script type="module" crossorigin src="/assets/index-A.js"></script></head><body><div id="root"></div></body></html>';
-    const out = playerFirstHtml(html, built, '/watch/:id', id, { videoId: id, title: '</script><script>alert(1)</script>' }, [`/media/${id}/master.m3u8`]);
+    const out = playerFirstHtml(html, built, id, { videoId: id, title: '</script><script>alert(1)</script>' }, [`/media/${id}/master.m3u8`]);
     expect(out).not.toContain('</script><script>alert(1)');
     expect(out).toContain('\\u003c/script>');
     const at = (s: string) => out.indexOf(s);
@@ -84,8 +84,9 @@ describe('player-first watch page', () => {
     expect(at(`<link rel="preload" as="fetch" crossorigin="anonymous" href="/media/${id}/master.m3u8">`)).toBeGreaterThan(at('id="reel-playback"'));
     expect(at('<script type="module" src="/assets/early-I.js">')).toBeLessThan(at('src="/assets/index-A.js"'));
     expect(out).toContain('<link rel="modulepreload" href="/assets/hls-F.js">');
-    expect(out).toContain('<link fetchpriority="low" rel="modulepreload" href="/assets/boot-H.js">');
-    expect(out).toContain('<link fetchpriority="low" rel="modulepreload" href="/assets/Watch-B.js">');
+    expect(out).not.toContain('boot-H.js');
+    expect(out).not.toContain('Watch-B.js');
+    expect(out).toContain(`<link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href="/api/videos/${id}">`);
     expect(out).not.toContain(`/api/videos/${id}/playback`);
     expect(out.match(/hls-F\.js/g)).toHaveLength(1);
     expect(out).toContain('<div id="root"><div class="shell shell-watch">');

@@ -4,6 +4,8 @@
 import { earlyShown } from './player/early';
 import './styles.css';
 
+// (on a watch page, its chunk is fetched alongside the app's: the app renders it first)
+const watch = location.pathname.startsWith('/watch/');
 void earlyShown()
-  .then(() => import('./boot'))
-  .then((app) => app.start());
+  .then(() => Promise.all([import('./boot'), watch ? import('./pages/Watch').catch(() => null) : null]))
+  .then(([app]) => app.start());
