@@ -13,7 +13,7 @@
  * The synthetic catalogue and log of bench/discovery-synthetic.ts are loaded through the product's migrations,
  * the search index is built by the product's indexer; then the services behind the endpoints are called one
  * request at a time (no HTTP parsing), each operation `n` times after 50 warm-up calls:
- *  - search: SearchService.search (index query + view counts + re-rank + hydration of 20 results + query log);
+ *  - search: SearchService.search (index query + view counts + re-rank + hydration of 20 results; the query log is written behind);
  *    queries are 1-3 words drawn like the titles (topic words, common words), 10% with a typo;
  *  - autocomplete: SearchService.autocomplete on 2-5 character prefixes;
  *  - home feed: RecommendationsService.home for viewers with history (all sources) and anonymous ones;
