@@ -38,6 +38,7 @@ import { planLadder } from '../src/core/ladder.js';
 import { parseProbe, type MediaInfo } from '../src/core/media-info.js';
 import { parseProfile, type Profile } from '../src/core/pipeline.js';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
+import { api } from '../test/topology/client.js';
 import { tusUpload } from '../test/support/tus-upload.js';
 import {
   audioOnlyLadderArgs,
@@ -145,22 +146,6 @@ async function startCluster(workers: number, preset: string): Promise<Cluster> {
 }
 
 // ---------------------------------------------------------------------------------------------------- HTTP API
-
-async function api(base: string, path: string, token: string | null, init: RequestInit = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(base + path, {
-    ...init,
-    // a JSON content type only with a body: Fastify answers 400 to an empty body declared as JSON (e.g. DELETE)
-    headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers as Record<string, string> | undefined) },
-  });
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    /* not JSON (playlists) */
-  }
-  return { status: res.status, body };
-}
 
 let userSeq = 0;
 /** Register a fresh user (so no run meets another's de-duplication record or upload rate limit); returns an API token. */
