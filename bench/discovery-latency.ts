@@ -3,12 +3,13 @@
  * PostgreSQL. Target: p99 ≤ 20 ms (the seed's 200 ms ÷ 10).
  *
  *   npx tsx bench/discovery-latency.ts [--videos=100000] [--viewers=50000] [--events=1000000] [--n=1000] [--db=sqlite|postgres|both] [--pg=URL]
- *                                      [--cache=DIR] [--profile]
+ *                                      [--cache=DIR] [--profile] [--sqliteCacheMb=N]
  *
  * --cache=DIR keeps the loaded database (SQLite: a file in DIR; PostgreSQL: a schema named after the sizes) and
  * reuses it on the next run with the same sizes (the catalogue is regenerated from the same seed and matches it);
  * delete DIR (and `drop schema bench_cache_… cascade`) to start over. --profile prints the mean time per
- * stage (candidate query, index search, hydration) of each operation.
+ * stage (candidate query, index search, hydration) of each operation. --sqliteCacheMb=N sets SQLite's read connection's
+ * page cache to N MB (an experiment: the product keeps SQLite's default of 2 MB).
  *
  * The synthetic catalogue and log of bench/discovery-synthetic.ts are loaded through the product's migrations,
  * the search index is built by the product's indexer; then the services behind the endpoints are called one
@@ -41,13 +42,13 @@ import { searchIndexFor } from '../src/discovery/discovery.js';
 import { generate, load, rng } from './discovery-synthetic.js';
 
 function parseCli(argv: string[]) {
-  const o = { videos: 100_000, viewers: 50_000, events: 1_000_000, n: 1000, db: 'both', pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', cache: '', profile: false };
+  const o = { videos: 100_000, viewers: 50_000, events: 1_000_000, n: 1000, db: 'both', pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', cache: '', profile: false, sqliteCacheMb: 0 };
   for (const a of argv) {
     if (a === '--profile') {
       o.profile = true;
       continue;
     }
-    const m = /^--(videos|viewers|events|n|db|pg|cache)=(.+)$/.exec(a);
+    const m = /^--(videos|viewers|events|n|db|pg|cache|sqliteCacheMb)=(.+)$/.exec(a);
     if (!m) throw new Error(`unknown option ${a}`);
     if (m[1] === 'db' || m[1] === 'pg' || m[1] === 'cache') o[m[1]] = m[2];
     else o[m[1] as 'videos'] = Number(m[2]);
@@ -159,6 +160,8 @@ async function runOn(kind: string, o: ReturnType<typeof parseCli>) {
     const cowatchRows = await handle.db.withTables<{ video_cowatch: { video_id: string } }>().selectFrom('video_cowatch').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     console.log(`  co-watch table: ${built.events} events → ${built.pairs} pair increments in ${((Date.now() - t) / 1000).toFixed(1)} s; ${Number(cowatchRows.n)} rows`);
     if (built.events > 0) await sql.raw(handle.dialect === 'postgres' ? 'vacuum analyze video_cowatch' : 'analyze').execute(handle.db);
+    // an experiment: a larger page cache for SQLite's read connection (default 2 MB; the product does not set one)
+    if (kind === 'sqlite' && o.sqliteCacheMb > 0) await sql.raw(`pragma cache_size = -${o.sqliteCacheMb * 1024}`).execute(handle.reader);
     const index = searchIndexFor(handle);
     // the "similar" lists, as the background job builds them (all at once here; a no-op when the cache has them)
     t = Date.now();
