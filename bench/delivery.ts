@@ -127,9 +127,11 @@ function stepsOfLoad(): Steps {
   end('video api', (p) => /^\/api\/videos\/[^/]+$/.test(p));
   end('playback api', (p) => /^\/api\/videos\/[^/]+\/playback$/.test(p));
   end('master playlist', (p) => /\/master[^/]*\.m3u8$/.test(p));
-  end('media playlists', (p) => /\/media\/.*\/[^/]*\.m3u8$/.test(p) && !/master[^/]*\.m3u8$/.test(p));
-  end('init segments', (p) => /init[^/]*\.mp4$/.test(p));
+  end('first media playlist', (p) => /\/media\/.*\/[^/]*\.m3u8$/.test(p) && !/master[^/]*\.m3u8$/.test(p), true);
+  end('first init segment', (p) => /init[^/]*\.mp4$/.test(p), true);
   end('first segment', (p) => /\.m4s$/.test(p), true);
+  // the player's own marks (web/src/player/engine.ts): when hls.js started, attached, parsed, buffered
+  for (const m of performance.getEntriesByType('mark')) if (m.name.startsWith('reel:') && m.name !== 'reel:title') steps[m.name.slice(5)] ??= m.startTime;
   if (w.__loadstart != null) steps['hls.js attached (loadstart)'] = w.__loadstart;
   const title = performance.getEntriesByName('reel:title')[0];
   if (title) steps['page title shown'] = title.startTime;

@@ -66,8 +66,9 @@ export function Player({ playback: d, processing, dash = false, tv = false, thea
     };
   }, []);
 
-  // engine + reports
-  useEffect(() => {
+  // engine + reports; in the commit that shows the player, so an adopted engine's levels so far (replayed by
+  // listen) are in the quality menu before it is painted
+  useLayoutEffect(() => {
     const video = videoRef.current!;
     let cancelled = false;
     const events: EngineEvents = {

@@ -89,6 +89,7 @@ export function startEarly(hls: typeof Hls): void {
   if (!m || !box || new URLSearchParams(location.search).get('player') === 'dash') return;
   const d = inlinePlayback(decodeURIComponent(m[1]), false);
   if (!d?.hls.h264) return;
+  performance.mark('reel:early entry runs');
   if (localStorage.getItem('reel_theater') === '1') box.closest('.watch')?.classList.add('watch-theater');
   const video = createVideoElement(d);
   box.append(video);

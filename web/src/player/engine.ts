@@ -110,6 +110,12 @@ export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { 
   });
   hls.on(Hls.Events.LEVEL_SWITCHED, (_e, s) => events.switched(`${hls.levels[s.level].height}p`, hls.autoLevelEnabled));
   hls.on(Hls.Events.ERROR, (_e, err) => { if (err.fatal) events.fatal(`Playback error: ${err.details}`); });
+  // user timing marks of the start (bench/delivery.ts reports them): attached, levels known, first media buffered
+  const mark = (name: string) => performance.mark(`reel:${name}`);
+  hls.once(Hls.Events.MEDIA_ATTACHED, () => mark('hls media attached'));
+  hls.once(Hls.Events.MANIFEST_PARSED, () => mark('hls manifest parsed'));
+  hls.once(Hls.Events.FRAG_BUFFERED, () => mark('hls first fragment buffered'));
+  mark('hls started');
   hls.loadSource(src);
   hls.attachMedia(video);
   return {
