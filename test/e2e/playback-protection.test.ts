@@ -160,13 +160,15 @@ describe('protected playback in Chromium', () => {
   it('AES-128: hls.js fetches the key through the signed path and decrypts the segments', async () => {
     const ctx = await context(false);
     try {
-      const { media, statuses } = await watch(ctx, '', encryptedId);
+      const { page, media, statuses } = await watch(ctx, '', encryptedId);
       const keyRequests = media.filter((u) => u.endsWith('/key.bin'));
       expect(keyRequests.length, media.join("\n")).toBeGreaterThan(0);
       expect(keyRequests.every((u) => new URL(u).pathname.startsWith(`/media/${encryptedId}/t/`))).toBe(true);
       expect(media.some((u) => u.endsWith('.m4s'))).toBe(true);
       expect(statuses.filter((s) => s >= 400)).toEqual([]);
-      expect(await (await ctx.pages())[0].evaluate(() => document.getElementById('state')?.textContent)).toBe('');
+      // the page (mounted after the first frame) shows no error
+      await page.waitForSelector('#state', { state: 'attached', timeout: 15_000 });
+      expect(await page.evaluate(() => document.getElementById('state')?.textContent)).toBe('');
     } finally {
       await ctx.close();
     }
@@ -191,6 +193,7 @@ describe('protected playback in Chromium', () => {
       const t1 = await p2.evaluate(() => (window as any).reelPlayer.video.currentTime as number);
       await p2.waitForFunction((t) => (window as any).reelPlayer.video.currentTime > t + 0.5, t1, { timeout: 15_000, polling: 100 });
       expect(await p2.evaluate(() => (window as any).reelPlayer.video.error)).toBeNull();
+      await p2.waitForSelector('#state', { state: 'attached', timeout: 15_000 });
       expect(await p2.evaluate(() => document.getElementById('state')?.textContent)).toBe('');
     } finally {
       await ctx.close();

@@ -207,7 +207,8 @@ for (const db of dbKinds()) {
         const odd = await app.inject({ url: `/watch/${encodeURIComponent('"><script>alert(1)</script>')}` });
         expect(odd.statusCode).toBe(200);
         expect(odd.body).not.toContain('alert(1)');
-        expect(odd.body).not.toContain('modulepreload');
+        // and gets no watch page preloads (no player chunk, no API reads)
+        expect(odd.body).not.toMatch(/Watch-[^"]*\.js|\/api\/videos\//);
         expect((await app.inject({ url: '/vendor/hls.min.js' })).statusCode).toBe(200);
         expect((await app.inject({ url: '/vendor/package.json' })).statusCode).toBe(404);
       });

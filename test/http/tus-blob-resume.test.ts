@@ -99,8 +99,8 @@ describe('tus uploads in S3, resumed on another API process', () => {
     const source = await sourceOf(video!.id);
     expect(source.status).toBe('processing');
     expect(sha256(source.bytes)).toBe(sha256(file));
-    // the finished upload's chunks are gone from the bucket
-    expect(await a.platform.blobs.list(`uploads/${path.split('/').pop()}/`)).toEqual([]);
+    // the finished upload's chunks leave the bucket (removed just after the answer)
+    await expect.poll(() => a.platform.blobs.list(`uploads/${path.split('/').pop()}/`), { timeout: 10_000 }).toEqual([]);
   });
 
   it('parallel partial uploads sent to both processes assemble into one source', async () => {
@@ -122,6 +122,6 @@ describe('tus uploads in S3, resumed on another API process', () => {
     expect(final.status).toBe(201);
     const source = await sourceOf(final.headers.get('reel-video-id')!);
     expect(sha256(source.bytes)).toBe(sha256(file));
-    for (const u of urls) expect(await a.platform.blobs.list(`uploads/${u.split('/').pop()}/`)).toEqual([]);
+    for (const u of urls) await expect.poll(() => a.platform.blobs.list(`uploads/${u.split('/').pop()}/`), { timeout: 10_000 }).toEqual([]);
   });
 });
