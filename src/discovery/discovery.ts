@@ -69,44 +69,25 @@ export function createDiscovery(database: DatabaseHandle, videos: VideosService,
  * several processes are safe). Returns stop(), which waits for a run in progress.
  */
 export function startDiscoveryRefresh(d: Pick<Discovery, 'cowatch' | 'similar'>, intervalMs: number, log: Logger): () => Promise<void> {
-  const stops = [startCowatchRefresh(d.cowatch, intervalMs, log), startSimilarRefresh(d.similar, intervalMs, log)];
+  const stops = [
+    startRefreshJob('co-watch', () => d.cowatch.refresh(), (r) => r.events > 0, intervalMs, log),
+    startRefreshJob('similar lists', () => d.similar.refresh(), (r) => r.computed + r.dropped > 0, intervalMs, log),
+  ];
   return async () => void (await Promise.all(stops.map((stop) => stop())));
 }
 
-/** The "similar" lists' refresh job (see startDiscoveryRefresh). */
-export function startSimilarRefresh(similar: SimilarTable, intervalMs: number, log: Logger): () => Promise<void> {
-  if (intervalMs <= 0) return async () => {};
-  let running: Promise<void> | null = null;
-  const run = () => {
-    if (running) return;
-    running = similar
-      .refresh()
-      .then((r) => void (r.computed + r.dropped > 0 && log.debug(r, 'similar lists refreshed')))
-      .catch((err) => log.warn({ err }, 'similar lists refresh failed'))
-      .finally(() => (running = null));
-  };
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
-}
-
 /**
- * The co-watch refresh job: every `intervalMs`, the view events since the last run go into the co-watch table
- * (one run at a time per process; runs in several processes are safe, see CowatchTable.step). Returns stop(),
- * which waits for a run in progress.
+ * One background job: `refresh` every `intervalMs`, one run at a time in this process (a tick while a run is in
+ * progress is skipped). Returns stop(), which waits for a run in progress.
  */
-export function startCowatchRefresh(cowatch: CowatchTable, intervalMs: number, log: Logger): () => Promise<void> {
+function startRefreshJob<R extends object>(name: string, refresh: () => Promise<R>, worthLogging: (r: R) => boolean, intervalMs: number, log: Logger): () => Promise<void> {
   if (intervalMs <= 0) return async () => {};
   let running: Promise<void> | null = null;
   const run = () => {
     if (running) return;
-    running = cowatch
-      .refresh()
-      .then((r) => void (r.events > 0 && log.debug(r, 'co-watch refreshed')))
-      .catch((err) => log.warn({ err }, 'co-watch refresh failed'))
+    running = refresh()
+      .then((r) => void (worthLogging(r) && log.debug(r as Record<string, unknown>, `${name} refreshed`)))
+      .catch((err) => log.warn({ err }, `${name} refresh failed`))
       .finally(() => (running = null));
   };
   const timer = setInterval(run, intervalMs);
