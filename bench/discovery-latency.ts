@@ -107,12 +107,12 @@ async function measure(name: string, n: number, op: (i: number) => Promise<unkno
   for (let i = 0; i < 50; i++) await op(i + 1_000_000);
   const calls: Array<{ t0: number; ms: number; cpuMs: number; label: string }> = [];
   for (let i = 0; i < n; i++) {
-    const label = tag?.() ?? '';
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     await op(i);
     const ms = performance.now() - t0;
     const c = process.cpuUsage(c0);
+    const label = tag?.() ?? ''; // after the call: the tag describes the call just made
     calls.push({ t0, ms, cpuMs: (c.user + c.system) / 1000, label });
   }
   await new Promise((r) => setTimeout(r, 10)); // let the GC observer deliver

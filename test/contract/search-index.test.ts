@@ -139,6 +139,19 @@ for (const kind of dbKinds()) {
       expect(ids(await index.search('qzxv', {}, 10))).toEqual([]);
     });
 
+    it('corrects against the titles as they are now: edited and removed titles', async () => {
+      await index.upsert([doc('k', { title: 'Kitten playing with yarn' }), doc('d', { title: 'Dog agility training' })]);
+      await index.upsert([doc('k', { title: 'Parrot playing with yarn' })]);
+      expect((await index.search('kittne', {}, 10)).correctedQuery).toBeNull();
+      expect((await index.search('parrto', {}, 10)).correctedQuery).toBe('parrot');
+      await index.remove(['d']);
+      expect((await index.search('agiltiy', {}, 10)).correctedQuery).toBeNull();
+      await index.upsert([doc('d2', { title: 'Agility for puppies' })]);
+      const r = await index.search('agiltiy', {}, 10);
+      expect(r.correctedQuery).toBe('agility');
+      expect(ids(r)).toEqual(['d2']);
+    });
+
     it('suggests titles from two typed characters, whole words before the last', async () => {
       await index.upsert([doc('a', { title: 'Piano basics' }), doc('b', { title: 'Pianist interview' }), doc('c', { title: 'Guitar basics' }), doc('d', { title: 'Über piano' })]);
       expect((await index.suggestTitles('pi', 10)).map((s) => s.videoId).sort()).toEqual(['a', 'b', 'd']);

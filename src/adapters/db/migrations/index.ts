@@ -17,6 +17,7 @@ import { m0011 } from './0011-storage-tiering.js';
 import { m0012 } from './0012-cowatch.js';
 import { m0013 } from './0013-admin-console.js';
 import { m0014 } from './0014-similar.js';
+import { m0015 } from './0015-title-words.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0012_cowatch': m0012,
   '0013_admin_console': m0013,
   '0014_similar': m0014,
+  '0015_title_words': m0015,
 };
