@@ -141,19 +141,21 @@ export function inlineJson(value: unknown): string {
 
 /**
  * The head of a player-first watch page: the descriptor (id `reel-playback`, read by web/src/early.ts and the
- * watch page), preloads of the first media files, and the early entry, which must come before the app's script
- * (module scripts run in document order).
+ * watch page), the early entry, which must come before the app's script (module scripts run in document order), its
+ * chunks, and preloads of the first media files.
  */
 export function watchStartTags(manifest: ViteManifest, playback: unknown, files: string[]): string {
   const early = manifest[EARLY_ENTRY];
   if (!early) return '';
   const media = files.map((u) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="${attr(u)}">`);
   const imports = chunkFiles(manifest, early.imports ?? []).map((f) => `<link rel="modulepreload" href="/${attr(f)}">`);
+  // the scripts first: a browser opens six connections to an HTTP/1.1 origin, and the media files arrive long
+  // before hls.js (597 KB) is evaluated, so they must not hold the connections the scripts wait for
   return [
     `<script id="reel-playback" type="application/json">${inlineJson(playback)}</script>`,
-    ...media,
     `<script type="module" src="/${attr(early.file)}"></script>`,
     ...imports,
+    ...media,
   ].join('');
 }
 

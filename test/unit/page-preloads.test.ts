@@ -74,7 +74,7 @@ describe('player-first watch page', () => {
     expect(await startFiles(`${base}master.m3u8`, 0, async () => null)).toEqual([]);
   });
 
-  it('puts the descriptor, the media preloads and the early entry before the app, and no app chunks', () => {
+  it('puts the descriptor, the early entry with hls.js, then the media preloads before the app, and no app chunks', () => {
     const html = '<html><head><script type="module" crossorigin src="/assets/index-A.js"></script></head><body><div id="root"></div></body></html>';
     const out = playerFirstHtml(html, built, id, { videoId: id, title: '</script><script>alert(1)</script>' }, [`/media/${id}/master.m3u8`]);
     expect(out).not.toContain('</script><script>alert(1)');
@@ -84,6 +84,8 @@ describe('player-first watch page', () => {
     expect(at(`<link rel="preload" as="fetch" crossorigin="anonymous" href="/media/${id}/master.m3u8">`)).toBeGreaterThan(at('id="reel-playback"'));
     expect(at('<script type="module" src="/assets/early-I.js">')).toBeLessThan(at('src="/assets/index-A.js"'));
     expect(out).toContain('<link rel="modulepreload" href="/assets/hls-F.js">');
+    // the scripts ask for connections before the media files (six per HTTP/1.1 origin)
+    expect(at('<link rel="modulepreload" href="/assets/hls-F.js">')).toBeLessThan(at(`href="/media/${id}/master.m3u8"`));
     expect(out).not.toContain('boot-H.js');
     expect(out).not.toContain('Watch-B.js');
     expect(out).toContain(`<link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href="/api/videos/${id}">`);

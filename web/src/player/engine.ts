@@ -72,7 +72,9 @@ export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { 
   // a processing video's playlists are EVENT playlists: start at the beginning (or the resume point), not the live edge
   // first frame first: no bandwidth-test fragment at the lowest rung (testBandwidth) before the real start; a ready
   // video starts at startLevelFor (set once the levels are known) and ABR adapts from the first segment's measurement
-  const hls = new Hls({ capLevelToPlayerSize: false, startPosition: opts.resumeAt, startLevel: opts.processing ? 0 : -1, testBandwidth: false, abrEwmaDefaultEstimate: 2_000_000, startFragPrefetch: true });
+  // enableWorker: false — Reel's segments are fMP4 (CMAF), which hls.js passes through without transmuxing, so the
+  // transmux worker (a second copy of hls.js started from a blob URL) would only delay the first append
+  const hls = new Hls({ capLevelToPlayerSize: false, startPosition: opts.resumeAt, startLevel: opts.processing ? 0 : -1, testBandwidth: false, abrEwmaDefaultEstimate: 2_000_000, startFragPrefetch: true, enableWorker: false });
   window.reelPlayer = { hls, video };
 
   // While a video is still processing, allow only renditions that already cover what the viewer will watch next.
@@ -116,8 +118,9 @@ export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { 
   hls.once(Hls.Events.MANIFEST_PARSED, () => mark('hls manifest parsed'));
   hls.once(Hls.Events.FRAG_BUFFERED, () => mark('hls first fragment buffered'));
   mark('hls started');
-  hls.loadSource(src);
+  // attach first: the MediaSource opens while the playlists are read
   hls.attachMedia(video);
+  hls.loadSource(src);
   return {
     kind: 'hls',
     setLevel: (i) => { hls.currentLevel = i; },
