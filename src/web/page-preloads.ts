@@ -144,15 +144,19 @@ export function inlineJson(value: unknown): string {
  * watch page), the early entry, which must come before the app's script (module scripts run in document order), its
  * chunks, and preloads of the first media files.
  */
-export function watchStartTags(manifest: ViteManifest, playback: unknown, files: string[]): string {
+export function watchStartTags(manifest: ViteManifest, playback: unknown, files: string[], playlists: Record<string, string> = {}): string {
   const early = manifest[EARLY_ENTRY];
   if (!early) return '';
-  const media = files.map((u) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="${attr(u)}">`);
+  // playlists come inline (id `reel-playlists`: path → text; the player reads them without a request), the
+  // segments as preloads
+  const media = files.filter((u) => !(u in playlists)).map((u) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="${attr(u)}">`);
+  const inline = Object.keys(playlists).length ? [`<script id="reel-playlists" type="application/json">${inlineJson(playlists)}</script>`] : [];
   const imports = chunkFiles(manifest, early.imports ?? []).map((f) => `<link rel="modulepreload" href="/${attr(f)}">`);
   // the scripts first: a browser opens six connections to an HTTP/1.1 origin, and the media files arrive long
   // before hls.js (597 KB) is evaluated, so they must not hold the connections the scripts wait for
   return [
     `<script id="reel-playback" type="application/json">${inlineJson(playback)}</script>`,
+    ...inline,
     `<script type="module" src="/${attr(early.file)}"></script>`,
     ...imports,
     ...media,
@@ -165,10 +169,10 @@ export function watchStartTags(manifest: ViteManifest, playback: unknown, files:
  * and until then they would only compete with hls.js and the first segments; the video's details are, at low
  * priority.
  */
-export function playerFirstHtml(html: string, manifest: ViteManifest, id: string, playback: unknown, files: string[]): string {
+export function playerFirstHtml(html: string, manifest: ViteManifest, id: string, playback: unknown, files: string[], playlists: Record<string, string> = {}): string {
   const details = `<link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href="/api/videos/${attr(id)}">`;
   return html
-    .replace(/<script type="module"/, `${watchStartTags(manifest, playback, files)}<script type="module"`)
+    .replace(/<script type="module"/, `${watchStartTags(manifest, playback, files, playlists)}<script type="module"`)
     .replace('</head>', `${details}</head>`)
     .replace('<div id="root"></div>', `<div id="root">${WATCH_SKELETON}</div>`);
 }

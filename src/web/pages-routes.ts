@@ -75,40 +75,57 @@ export async function registerPages(app: FastifyInstance, playback: PlaybackServ
     }
     // player-first: the descriptor, the first media files and the early entry before the app's own script (module
     // scripts run in document order), the page's skeleton holding the player's box until the app renders
-    const html = playerFirstHtml(b.html, b.manifest, req.params.id, start.playback, start.files);
+    const html = playerFirstHtml(b.html, b.manifest, req.params.id, start.playback, start.files, start.playlists);
     // the descriptor is this viewer's (signed URLs, resume position): not for shared caches
     return reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(html);
   };
   for (const path of APP_ROUTES) app.get(path, { schema: { hide: true } }, PAGE_PRELOADS[path] ? withPreloads(path) : index);
 }
 
-/** A ready video's first files change only when rungs are hidden or come back: kept a minute, by video and start. */
-type StartCache = Map<string, { until: number; files: string[] }>;
+/**
+ * A ready video's first files change only when rungs are hidden or come back: kept a minute, by video and start,
+ * without the token part of their paths (the descriptor's baseUrl, which differs per descriptor). Its playlists'
+ * texts hold only relative URIs, so they are kept too.
+ */
+type StartCache = Map<string, { until: number; files: string[]; playlists: Record<string, string> }>;
+
+interface WatchStart {
+  playback: PlaybackDescriptor;
+  /** the media files the player asks for first (absolute paths) */
+  files: string[];
+  /** the texts of the playlists among them, by path */
+  playlists: Record<string, string>;
+}
 
 /**
  * A playable video's descriptor for this viewer and, once the video is ready and has only H.264 (other codecs
  * depend on what the browser decodes), the media files its player asks for first; null when it does not play.
  */
-async function watchStart(app: FastifyInstance, playback: PlaybackService | null, startCache: StartCache, req: FastifyRequest<{ Params: { id: string } }>): Promise<{ playback: PlaybackDescriptor; files: string[] } | null> {
+async function watchStart(app: FastifyInstance, playback: PlaybackService | null, startCache: StartCache, req: FastifyRequest<{ Params: { id: string } }>): Promise<WatchStart | null> {
   if (!playback || /[?&]player=dash\b/.test(req.url)) return null;
   const d = await playback.descriptor(req.params.id, req.user).catch(() => null);
   if (!d?.playable || !d.hls.h264) return null;
-  if (d.status !== 'ready' || d.hls.vp9 || d.hls.av1) return { playback: d, files: [] };
+  if (d.status !== 'ready' || d.hls.vp9 || d.hls.av1) return { playback: d, files: [], playlists: {} };
   const startSec = resumePoint(d.resumePositionSec, d.durationSec);
   const key = `${d.videoId}@${startSec}`;
+  const withBase = (rel: Record<string, string>) => Object.fromEntries(Object.entries(rel).map(([p, t]) => [d.baseUrl + p, t]));
   const hit = startCache.get(key);
-  if (hit && hit.until > Date.now()) return { playback: d, files: hit.files.map((f) => d.baseUrl + f) };
+  if (hit && hit.until > Date.now()) return { playback: d, files: hit.files.map((f) => d.baseUrl + f), playlists: withBase(hit.playlists) };
   // the playlists as the origin serves them (its access checks, hidden rungs), through the app without a socket
+  const texts: Record<string, string> = {};
   const read = async (url: string) => {
     const r = await app.inject({ method: 'GET', url });
-    return r.statusCode === 200 ? r.body : null;
+    if (r.statusCode !== 200) return null;
+    texts[url] = r.body;
+    return r.body;
   };
   const files = await startFiles(d.hls.h264, startSec, read).catch(() => []);
-  // kept without the token part of the path (baseUrl), which differs per descriptor
-  if (!files.length) return { playback: d, files };
+  if (!files.length) return { playback: d, files, playlists: {} };
+  const rel = (p: string) => (p.startsWith(d.baseUrl) ? p.slice(d.baseUrl.length) : null);
+  const relTexts = Object.fromEntries(Object.entries(texts).flatMap(([p, t]) => (rel(p) === null ? [] : [[rel(p)!, t]])));
   if (startCache.size >= 1000) startCache.delete(startCache.keys().next().value!);
-  startCache.set(key, { until: Date.now() + 60_000, files: files.filter((f) => f.startsWith(d.baseUrl)).map((f) => f.slice(d.baseUrl.length)) });
-  return { playback: d, files };
+  startCache.set(key, { until: Date.now() + 60_000, files: files.flatMap((f) => (rel(f) === null ? [] : [rel(f)!])), playlists: relTexts });
+  return { playback: d, files, playlists: withBase(relTexts) };
 }
 
 /** index.html and the Vite manifest of web/dist, re-read when the build changes; null when there is no build. */

@@ -120,6 +120,11 @@ describe('web app: a creator and a viewer', () => {
     });
     expect(await page.locator('#title').textContent()).toBe(TITLE);
     expect(await page.locator('#state').textContent()).toBe('');
+    // the page's HTML carried the first playlists: the player started without asking for the master playlist, and
+    // the first segments came from the page's preloads
+    const asked = await page.evaluate(() => (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((r) => `${r.initiatorType} ${new URL(r.name).pathname}`));
+    expect(asked.filter((r) => r.endsWith('/master.m3u8'))).toEqual([]);
+    expect(asked.filter((r) => r.startsWith('link ') && r.endsWith('.m4s')).length).toBeGreaterThan(0);
 
     // manual quality, then back to Auto (from the start: the film lasts 14 s, and the switch must happen while it plays)
     await page.evaluate(() => { (window as any).reelPlayer.video.currentTime = 0; });

@@ -74,6 +74,18 @@ describe('player-first watch page', () => {
     expect(await startFiles(`${base}master.m3u8`, 0, async () => null)).toEqual([]);
   });
 
+  it('carries the start playlists inline (escaped) instead of preloading them; the segments stay preloads', () => {
+    const html = '<html><head><script type="module" crossorigin src="/assets/index-A.js"></script></head><body><div id="root"></div></body></html>';
+    const m = `/media/${id}/master.m3u8`;
+    const seg = `/media/${id}/360p/v1.m4s`;
+    const out = playerFirstHtml(html, built, id, { videoId: id }, [m, seg], { [m]: '#EXTM3U\n</script><b>' });
+    const json = /<script id="reel-playlists" type="application\/json">(.*?)<\/script>/.exec(out)?.[1];
+    expect(JSON.parse(json!)).toEqual({ [m]: '#EXTM3U\n</script><b>' });
+    expect(out).not.toContain(`href="${m}"`);
+    expect(out).toContain(`<link rel="preload" as="fetch" crossorigin="anonymous" href="${seg}">`);
+    expect(out.indexOf('id="reel-playlists"')).toBeLessThan(out.indexOf('src="/assets/early-I.js"'));
+  });
+
   it('puts the descriptor, the early entry with hls.js, then the media preloads before the app, and no app chunks', () => {
     const html = '<html><head><script type="module" crossorigin src="/assets/index-A.js"></script></head><body><div id="root"></div></body></html>';
     const out = playerFirstHtml(html, built, id, { videoId: id, title: '</script><script>alert(1)</script>' }, [`/media/${id}/master.m3u8`]);

@@ -45,6 +45,19 @@ function inlinePlayback(videoId: string, take: boolean): Playback | null {
 }
 export const takeInlinePlayback = (videoId: string) => inlinePlayback(videoId, true);
 
+/** The playlists the page's HTML carries (#reel-playlists: path → text), by absolute URL; read once. */
+function inlinePlaylists(): Map<string, string> {
+  const el = document.getElementById('reel-playlists');
+  const out = new Map<string, string>();
+  try {
+    for (const [path, text] of Object.entries(JSON.parse(el?.textContent || '{}') as Record<string, string>)) out.set(new URL(path, location.href).href, text);
+  } catch {
+    // none: the player asks the server
+  }
+  el?.remove();
+  return out;
+}
+
 export interface EarlyPlayer {
   videoId: string;
   video: HTMLVideoElement;
@@ -112,7 +125,7 @@ export function startEarly(hls: typeof Hls): void {
     frameShown = resolve;
     onFirstFrame(video, resolve);
   });
-  const engine = startEngine(video, d, { processing: d.status !== 'ready', resumeAt: resumePoint(d), dash: false, events, hls });
+  const engine = startEngine(video, d, { processing: d.status !== 'ready', resumeAt: resumePoint(d), dash: false, events, hls, playlists: inlinePlaylists() });
   engine.catch(frameShown);
   early = {
     videoId: d.videoId,

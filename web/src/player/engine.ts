@@ -1,6 +1,7 @@
 // Attaches a streaming library to the <video>: hls.js (loaded on demand) for HLS, dash.js only for ?player=dash,
 // native HLS where MSE is missing (Safari on iOS). Exposes window.reelPlayer = { hls | dash, video } for tests.
 import type HlsType from 'hls.js';
+import type { LoaderCallbacks, LoaderConfiguration, LoaderContext, PlaylistLoaderConstructor } from 'hls.js';
 import type { Playback } from '../lib/api';
 import { api } from '../lib/api';
 
@@ -52,8 +53,34 @@ export function pickCodec(d: Playback): 'h264' | 'vp9' | 'av1' {
   return 'h264';
 }
 
-/** `hls`: hls.js when the caller already has it (the player-first entry): the engine then starts without a wait. */
-export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { processing: boolean; resumeAt: number; dash: boolean; events: EngineEvents; hls?: typeof HlsType }): Promise<Engine> {
+/**
+ * hls.js's playlist loader, answering from `texts` (absolute URL → playlist; each used once, later reloads go to
+ * the server) before asking the network: the watch page's HTML carries the first playlists, which saves the
+ * player two round trips before its first segment.
+ */
+function inlinePlaylistLoader(Hls: typeof HlsType, texts: Map<string, string>): PlaylistLoaderConstructor {
+  const Base = Hls.DefaultConfig.loader;
+  class InlinePlaylistLoader extends Base {
+    load(context: LoaderContext, config: LoaderConfiguration, callbacks: LoaderCallbacks<LoaderContext>): void {
+      const url = new URL(context.url, location.href).href; // hls.js passes the master's URL as it was given
+      const text = texts.get(url);
+      if (text === undefined) return super.load(context, config, callbacks);
+      texts.delete(url);
+      const now = performance.now();
+      const stats = this.stats;
+      stats.loading.start = stats.loading.first = stats.loading.end = now;
+      stats.loaded = stats.total = text.length;
+      queueMicrotask(() => callbacks.onSuccess({ url: context.url, data: text, code: 200 }, stats, context, null));
+    }
+  }
+  return InlinePlaylistLoader as unknown as PlaylistLoaderConstructor; // hls.js types its playlist loaders apart
+}
+
+/**
+ * `hls`: hls.js when the caller already has it (the player-first entry): the engine then starts without a wait.
+ * `playlists`: playlist texts by absolute URL that the page already has (see inlinePlaylistLoader).
+ */
+export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { processing: boolean; resumeAt: number; dash: boolean; events: EngineEvents; hls?: typeof HlsType; playlists?: Map<string, string> }): Promise<Engine> {
   const { events } = opts;
   if (opts.dash && d.dash.h264) return startDash(video, d.dash.h264, opts.resumeAt, events, (d as { clearKey?: ClearKeyInfo | null }).clearKey ?? null);
   const src = d.hls[pickCodec(d)] ?? d.hls.h264!;
@@ -74,7 +101,16 @@ export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { 
   // video starts at startLevelFor (set once the levels are known) and ABR adapts from the first segment's measurement
   // enableWorker: false — Reel's segments are fMP4 (CMAF), which hls.js passes through without transmuxing, so the
   // transmux worker (a second copy of hls.js started from a blob URL) would only delay the first append
-  const hls = new Hls({ capLevelToPlayerSize: false, startPosition: opts.resumeAt, startLevel: opts.processing ? 0 : -1, testBandwidth: false, abrEwmaDefaultEstimate: 2_000_000, startFragPrefetch: true, enableWorker: false });
+  const hls = new Hls({
+    capLevelToPlayerSize: false,
+    startPosition: opts.resumeAt,
+    startLevel: opts.processing ? 0 : -1,
+    testBandwidth: false,
+    abrEwmaDefaultEstimate: 2_000_000,
+    startFragPrefetch: true,
+    enableWorker: false,
+    ...(opts.playlists?.size ? { pLoader: inlinePlaylistLoader(Hls, opts.playlists) } : {}),
+  });
   window.reelPlayer = { hls, video };
 
   // While a video is still processing, allow only renditions that already cover what the viewer will watch next.
