@@ -13,7 +13,8 @@ export const m0015: Migration = {
     if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
     await sql`create table search_title_words (word text primary key, docs integer not null)`.execute(db);
     await sql`create index search_title_words_trgm on search_title_words using gin (word public.gin_trgm_ops)`.execute(db);
-    await sql`create function search_title_words_sync() returns trigger language plpgsql as $$
+    // `set search_path from current`: the trigger finds its table in this schema whatever the writer's search_path
+    await sql`create function search_title_words_sync() returns trigger language plpgsql set search_path from current as $$
       begin
         if tg_op in ('UPDATE', 'DELETE') then
           update search_title_words w set docs = w.docs - 1 from unnest(tsvector_to_array(old.title_words)) t(word) where w.word = t.word;
