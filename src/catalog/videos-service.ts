@@ -264,13 +264,20 @@ export class VideosService {
     return this.rows().where('videos.upload_id', '=', uploadId).executeTakeFirst();
   }
 
-  async markProcessing(id: string, sourceKeyValue: string): Promise<void> {
-    await this.db
+  /**
+   * An uploading video's source is complete: it goes to processing. False when it was not uploading any more (an
+   * upload is finished once, whichever request or process gets there first).
+   */
+  async markProcessing(id: string, sourceKeyValue: string): Promise<boolean> {
+    const r = await this.db
       .updateTable('videos')
       .set({ status: 'processing', source_key: sourceKeyValue, progress: 0, error_code: null, error_message: null, updated_at: this.now() })
       .where('id', '=', id)
-      .execute();
+      .where('status', '=', 'uploading')
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return false;
     await this.changed(id);
+    return true;
   }
 
   async setProgress(id: string, progress: number): Promise<void> {

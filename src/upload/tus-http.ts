@@ -15,6 +15,8 @@ export interface TusWebServer {
 export interface TusConcat {
   concatenate(req: Request, header: string, handle: (r: Request) => Promise<Response>): Promise<Response>;
   concatHeader(uploadId: string): Promise<string | null>;
+  /** an upload whose bytes are all stored: its video id, the upload finished first if it was not (tus-uploads.ts) */
+  finishComplete(uploadId: string): Promise<string | null>;
 }
 
 /** how a partial creation is marked for the upload hooks */
@@ -95,6 +97,12 @@ export async function handleTus(tus: TusWebServer, concat: TusConcat, req: Incom
     const id = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
     const value = await concat.concatHeader(id);
     if (value) response.headers.set('upload-concat', value);
+    // every byte stored: the client will call the upload done, so it must be finished and name its video
+    const length = response.headers.get('upload-length');
+    if (!value && length !== null && response.headers.get('upload-offset') === length) {
+      const videoId = await concat.finishComplete(id);
+      if (videoId) response.headers.set('reel-video-id', videoId);
+    }
   }
   if (method === 'OPTIONS') {
     const ext = response.headers.get('tus-extension');

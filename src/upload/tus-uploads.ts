@@ -170,7 +170,8 @@ export function createTusServer(deps: TusDeps) {
     // link, not move: @tus/server still reads the upload's state after this hook; POST_FINISH removes it
     if (inBlobs) await inBlobs.assemble(parts, key);
     else await deps.blobs.putFile(key, join(deps.uploadDir, upload.id), { link: true });
-    await deps.videos.markProcessing(video.id, key);
+    // once: another request may have finished it meanwhile (see finishComplete)
+    if (!(await deps.videos.markProcessing(video.id, key))) return video.id;
     await deps.pipeline.start(video.id);
     deps.metrics.uploadsCompleted.inc();
     deps.metrics.uploadBytes.inc(upload.size ?? 0);
@@ -271,6 +272,24 @@ export function createTusServer(deps: TusDeps) {
     };
   }
 
+  /**
+   * A HEAD found every byte of this upload stored: its video, finished now if it is still waiting. The request that
+   * wrote the last bytes may have died with its process before finishing the upload (assembling the source,
+   * starting the pipeline) or before answering; the client, seeing the full offset, considers the upload done,
+   * so the upload is finished here and the HEAD answer names the video. Null for an upload with no video.
+   */
+  async function finishComplete(uploadId: string): Promise<string | null> {
+    const video = await deps.videos.byUploadId(uploadId);
+    if (!video) return null;
+    if (video.status !== 'uploading') return video.id;
+    const upload = await store.getUpload(uploadId).catch(() => null);
+    if (!upload || upload.size === undefined || upload.offset !== upload.size || upload.metadata?.[PARTIAL_OWNER]) return video.id;
+    deps.log.warn({ video: video.id, upload: uploadId }, 'an upload complete on disk was not finished (its request ended early); finishing it');
+    const id = await finishUpload(upload);
+    await removeFinished(uploadId); // as after any finished upload
+    return id;
+  }
+
   /** The Upload-Concat value a HEAD response must carry for a partial upload (null for others). */
   async function concatHeader(uploadId: string): Promise<string | null> {
     return (await partialOwner(uploadId)) ? 'partial' : null;
@@ -296,5 +315,5 @@ export function createTusServer(deps: TusDeps) {
     return removed;
   }
 
-  return { server, store, cleanupExpired, concat: { concatenate, concatHeader } };
+  return { server, store, cleanupExpired, concat: { concatenate, concatHeader, finishComplete } };
 }

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { MEDIA_DIR, registerUser, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { bearer, MEDIA_DIR, registerUser, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { launch, screenshot, signUp, watchErrors } from './web-support.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -23,7 +23,6 @@ describe('web app: the admin console', () => {
   let flakyId: string;
   let flakyTask: string;
   let flaggedId: string;
-  const auth = (t: string) => ({ authorization: `Bearer ${t}` });
 
   beforeAll(async () => {
     tp = await startTestPlatform({ worker: false, env: { ADMIN_EMAILS: 'chief@example.test', TASK_MAX_ATTEMPTS: '1' } });
@@ -37,7 +36,7 @@ describe('web app: the admin console', () => {
     const up = await app.inject({
       method: 'POST',
       url: '/api/uploads',
-      headers: { ...auth(creator.token), 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'upload-metadata': `title ${b64('Flaky upload')}`, 'content-type': 'application/offset+octet-stream' },
+      headers: { ...bearer(creator.token), 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'upload-metadata': `title ${b64('Flaky upload')}`, 'content-type': 'application/offset+octet-stream' },
       payload: bytes,
     });
     flakyId = String(up.headers['reel-video-id']);
@@ -48,11 +47,11 @@ describe('web app: the admin console', () => {
     flakyTask = task.id;
 
     // a published video a viewer flagged
-    flaggedId = (await app.inject({ method: 'POST', url: '/api/videos', headers: auth(creator.token), payload: { title: 'Questionable unicorn footage', visibility: 'public' } })).json().video.id;
+    flaggedId = (await app.inject({ method: 'POST', url: '/api/videos', headers: bearer(creator.token), payload: { title: 'Questionable unicorn footage', visibility: 'public' } })).json().video.id;
     await videos.setMediaInfo(flaggedId, { durationSec: 30, width: 640, height: 360 });
     await blobs.put(`videos/${flaggedId}/360p/init.mp4`, Buffer.from('init'));
     await videos.markReady(flaggedId, null);
-    expect((await app.inject({ method: 'POST', url: `/api/videos/${flaggedId}/flags`, headers: auth(viewer.token), payload: { reason: 'spam', note: 'clickbait' } })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'POST', url: `/api/videos/${flaggedId}/flags`, headers: bearer(viewer.token), payload: { reason: 'spam', note: 'clickbait' } })).statusCode).toBe(204);
 
     browser = await launch();
   });
@@ -98,7 +97,7 @@ describe('web app: the admin console', () => {
       await row.getByRole('button', { name: 'Re-run inspect of Flaky upload' }).click();
       await expect.poll(notice).toContain('queued again');
       expect(await queue.get(flakyTask)).toMatchObject({ state: 'queued', attempts: 0, error: null });
-      expect((await app.inject({ url: `/api/videos/${flakyId}`, headers: auth(creator.token) })).json()).toMatchObject({ status: 'processing', error: null });
+      expect((await app.inject({ url: `/api/videos/${flakyId}`, headers: bearer(creator.token) })).json()).toMatchObject({ status: 'processing', error: null });
       await expect.poll(() => row.count()).toBe(0);
 
       // to the flagged videos with the keyboard (tabs: arrow keys)
@@ -114,7 +113,7 @@ describe('web app: the admin console', () => {
       await card.getByLabel('Reason shown to the owner').fill('Spam: misleading title');
       await card.getByRole('button', { name: 'Take down Questionable unicorn footage' }).click();
       await expect.poll(notice).toContain('was taken down');
-      const owner = (await app.inject({ url: `/api/videos/${flaggedId}`, headers: auth(creator.token) })).json();
+      const owner = (await app.inject({ url: `/api/videos/${flaggedId}`, headers: bearer(creator.token) })).json();
       expect(owner).toMatchObject({ status: 'removed', error: { code: 'taken_down', message: 'Spam: misleading title' } });
       expect((await app.inject({ url: `/api/videos/${flaggedId}` })).statusCode).toBe(404);
       await expect.poll(() => page.locator('#admin-removed').textContent()).toContain('Questionable unicorn footage');
@@ -129,7 +128,7 @@ describe('web app: the admin console', () => {
       await expect.poll(notice).toContain('Settings saved');
       const settings = (await app.inject({ url: '/api/admin/settings', headers: { cookie: (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ') } })).json();
       expect(settings.settings).toMatchObject({ maxUploadBytes: 2 ** 20, ladderMaxRung: '720p' });
-      const tus = (length: number) => app.inject({ method: 'POST', url: '/api/uploads', headers: { ...auth(creator.token), 'tus-resumable': '1.0.0', 'upload-length': String(length) } });
+      const tus = (length: number) => app.inject({ method: 'POST', url: '/api/uploads', headers: { ...bearer(creator.token), 'tus-resumable': '1.0.0', 'upload-length': String(length) } });
       expect((await tus(2 * 2 ** 20)).statusCode).toBe(413);
       expect((await tus(2 ** 20)).statusCode).toBe(201);
 
@@ -143,7 +142,7 @@ describe('web app: the admin console', () => {
       await page.getByRole('button', { name: 'Suspend', exact: true }).click();
       await expect.poll(notice).toContain('@maker is suspended');
       await expect.poll(() => page.locator('#admin-users').textContent()).toContain('Repeated spam');
-      expect((await app.inject({ url: '/api/me', headers: auth(creator.token) })).statusCode).toBe(401);
+      expect((await app.inject({ url: '/api/me', headers: bearer(creator.token) })).statusCode).toBe(401);
     } catch (err) {
       console.log(notes.join('\n'));
       throw err;

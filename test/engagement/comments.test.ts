@@ -3,36 +3,31 @@
  * edit/delete by the author, moderation by the channel owner, limits and the per-account rate limit, and HTML
  * that comes back as the same inert text.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dbKinds, registerUser, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dbKinds, registerUser, usePlatform, bearer } from '../support/platform.js';
 
 for (const db of dbKinds()) {
   describe(`comments on ${db}`, () => {
-    let tp: TestPlatform;
-    let app: TestPlatform['platform']['app'];
+    const p = usePlatform({ db });
     let owner: { token: string; handle: string };
     let videoId: string;
     beforeAll(async () => {
-      tp = await startTestPlatform({ db });
-      app = tp.platform.app;
-      owner = await registerUser(app);
+      owner = await registerUser(p.app);
       videoId = await publishedVideo();
     });
-    afterAll(async () => tp?.close());
 
-    const auth = (token: string) => ({ authorization: `Bearer ${token}` });
     async function publishedVideo(visibility = 'public'): Promise<string> {
-      const id = (await app.inject({ method: 'POST', url: '/api/videos', headers: auth(owner.token), payload: { title: 'c', visibility } })).json().video.id;
-      await tp.platform.videos.markReady(id, null);
+      const id = (await p.app.inject({ method: 'POST', url: '/api/videos', headers: bearer(owner.token), payload: { title: 'c', visibility } })).json().video.id;
+      await p.tp.platform.videos.markReady(id, null);
       return id;
     }
-    const post = (token: string, body: unknown, vid = videoId) => app.inject({ method: 'POST', url: `/api/videos/${vid}/comments`, headers: auth(token), payload: body as any });
-    const list = async (qs: string, token?: string, vid = videoId) => (await app.inject({ url: `/api/videos/${vid}/comments?${qs}`, headers: token ? auth(token) : {} })).json();
-    const vote = (token: string, id: string, v: unknown) => app.inject({ method: 'PUT', url: `/api/comments/${id}/vote`, headers: auth(token), payload: { vote: v } });
+    const post = (token: string, body: unknown, vid = videoId) => p.app.inject({ method: 'POST', url: `/api/videos/${vid}/comments`, headers: bearer(token), payload: body as any });
+    const list = async (qs: string, token?: string, vid = videoId) => (await p.app.inject({ url: `/api/videos/${vid}/comments?${qs}`, headers: token ? bearer(token) : {} })).json();
+    const vote = (token: string, id: string, v: unknown) => p.app.inject({ method: 'PUT', url: `/api/comments/${id}/vote`, headers: bearer(token), payload: { vote: v } });
 
     it('threads, votes, top and new order, cursor pages', async () => {
       const vid = await publishedVideo();
-      const users = [await registerUser(app), await registerUser(app), await registerUser(app)];
+      const users = [await registerUser(p.app), await registerUser(p.app), await registerUser(p.app)];
       const ids: string[] = [];
       for (let i = 0; i < 9; i++) {
         const r = await post(users[i % 3].token, { body: `comment ${i}` }, vid);
@@ -80,34 +75,34 @@ for (const db of dbKinds()) {
       expect((await list(`parentId=${ids[2]}&sort=old`, undefined, vid)).items.map((c: any) => c.body)).toEqual(['reply one', 'reply two']);
       expect((await list('sort=new&limit=100', undefined, vid)).items).toHaveLength(9); // replies are not top-level
 
-      expect((await app.inject({ url: `/api/videos/${vid}/comments?cursor=garbage` })).json().error.code).toBe('invalid_cursor');
-      expect((await app.inject({ url: `/api/videos/${vid}/comments?sort=best` })).statusCode).toBe(400);
+      expect((await p.app.inject({ url: `/api/videos/${vid}/comments?cursor=garbage` })).json().error.code).toBe('invalid_cursor');
+      expect((await p.app.inject({ url: `/api/videos/${vid}/comments?sort=best` })).statusCode).toBe(400);
       expect((await post(users[0].token, { body: 'x', parentId: '00000000-0000-4000-8000-000000000000' }, vid)).statusCode).toBe(404);
       expect((await vote(users[0].token, ids[1], 'sideways')).statusCode).toBe(400);
     });
 
     it('edit and delete by the author only; a deleted comment with replies leaves a placeholder', async () => {
-      const [a, b] = [await registerUser(app), await registerUser(app)];
+      const [a, b] = [await registerUser(p.app), await registerUser(p.app)];
       const c = (await post(a.token, { body: 'frist' })).json();
-      const edited = await app.inject({ method: 'PATCH', url: `/api/comments/${c.id}`, headers: auth(a.token), payload: { body: 'first' } });
+      const edited = await p.app.inject({ method: 'PATCH', url: `/api/comments/${c.id}`, headers: bearer(a.token), payload: { body: 'first' } });
       expect(edited.json()).toMatchObject({ body: 'first', state: 'approved' });
       expect(edited.json().editedAt).not.toBeNull();
-      expect((await app.inject({ method: 'PATCH', url: `/api/comments/${c.id}`, headers: auth(b.token), payload: { body: 'mine now' } })).statusCode).toBe(403);
-      expect((await app.inject({ method: 'DELETE', url: `/api/comments/${c.id}`, headers: auth(b.token) })).statusCode).toBe(403);
+      expect((await p.app.inject({ method: 'PATCH', url: `/api/comments/${c.id}`, headers: bearer(b.token), payload: { body: 'mine now' } })).statusCode).toBe(403);
+      expect((await p.app.inject({ method: 'DELETE', url: `/api/comments/${c.id}`, headers: bearer(b.token) })).statusCode).toBe(403);
 
       await post(b.token, { body: 'a reply', parentId: c.id });
-      expect((await app.inject({ method: 'DELETE', url: `/api/comments/${c.id}`, headers: auth(a.token) })).statusCode).toBe(204);
-      const placeholder = (await app.inject({ url: `/api/comments/${c.id}` })).json();
+      expect((await p.app.inject({ method: 'DELETE', url: `/api/comments/${c.id}`, headers: bearer(a.token) })).statusCode).toBe(204);
+      const placeholder = (await p.app.inject({ url: `/api/comments/${c.id}` })).json();
       expect(placeholder).toMatchObject({ deleted: true, body: '[deleted]', replyCount: 1, author: { handle: '' } });
       expect((await list(`parentId=${c.id}`)).items.map((x: any) => x.body)).toEqual(['a reply']);
 
       const lone = (await post(a.token, { body: 'gone soon' })).json();
-      expect((await app.inject({ method: 'DELETE', url: `/api/comments/${lone.id}`, headers: auth(a.token) })).statusCode).toBe(204);
-      expect((await app.inject({ url: `/api/comments/${lone.id}` })).statusCode).toBe(404);
+      expect((await p.app.inject({ method: 'DELETE', url: `/api/comments/${lone.id}`, headers: bearer(a.token) })).statusCode).toBe(204);
+      expect((await p.app.inject({ url: `/api/comments/${lone.id}` })).statusCode).toBe(404);
     });
 
     it('moderation: links wait for approval; the channel owner approves, holds and removes', async () => {
-      const [a, b] = [await registerUser(app), await registerUser(app)];
+      const [a, b] = [await registerUser(p.app), await registerUser(p.app)];
       const spam = (await post(a.token, { body: 'cheap pills at https://spam.example' })).json();
       expect(spam.state).toBe('pending');
       // the author sees their pending comment; others do not; the owner does
@@ -115,31 +110,31 @@ for (const db of dbKinds()) {
       expect((await list('sort=new&limit=100', b.token)).items.map((c: any) => c.id)).not.toContain(spam.id);
       expect((await list('sort=new&limit=100')).items.map((c: any) => c.id)).not.toContain(spam.id);
       expect((await list('state=pending', owner.token)).items.map((c: any) => c.id)).toEqual([spam.id]);
-      expect((await app.inject({ url: `/api/videos/${videoId}/comments?state=pending`, headers: auth(b.token) })).statusCode).toBe(403);
+      expect((await p.app.inject({ url: `/api/videos/${videoId}/comments?state=pending`, headers: bearer(b.token) })).statusCode).toBe(403);
       expect((await vote(b.token, spam.id, 'up')).statusCode).toBe(404);
 
-      const moderate = (token: string, id: string, state: string) => app.inject({ method: 'POST', url: `/api/comments/${id}/moderation`, headers: auth(token), payload: { state } });
+      const moderate = (token: string, id: string, state: string) => p.app.inject({ method: 'POST', url: `/api/comments/${id}/moderation`, headers: bearer(token), payload: { state } });
       expect((await moderate(b.token, spam.id, 'approved')).statusCode).toBe(403);
       expect((await moderate(owner.token, spam.id, 'approved')).json().state).toBe('approved');
       expect((await list('sort=new&limit=100', b.token)).items.map((c: any) => c.id)).toContain(spam.id);
       expect((await moderate(owner.token, spam.id, 'removed')).json().state).toBe('removed');
       expect((await list('sort=new&limit=100', a.token)).items.map((c: any) => c.id)).not.toContain(spam.id);
       expect((await list('state=removed', owner.token)).items.map((c: any) => c.id)).toEqual([spam.id]);
-      expect((await app.inject({ url: `/api/comments/${spam.id}`, headers: auth(b.token) })).statusCode).toBe(404);
+      expect((await p.app.inject({ url: `/api/comments/${spam.id}`, headers: bearer(b.token) })).statusCode).toBe(404);
       expect((await moderate(owner.token, spam.id, 'deleted')).statusCode).toBe(400);
       // the owner's own links are not held
       expect((await post(owner.token, { body: 'merch: https://shop.example' })).json().state).toBe('approved');
     });
 
     it('length limits, rate limit, and no comments on videos the account cannot see', async () => {
-      const a = await registerUser(app);
+      const a = await registerUser(p.app);
       for (const body of ['', '   \n\t  ', 'x'.repeat(5001), undefined]) {
         const r = await post(a.token, body === undefined ? {} : { body });
         expect(r.statusCode).toBe(400);
         expect(['invalid_comment', 'invalid_request']).toContain(r.json().error.code);
       }
       expect((await post(a.token, { body: 'x'.repeat(5000) })).statusCode).toBe(201);
-      expect((await app.inject({ method: 'POST', url: `/api/videos/${videoId}/comments`, payload: { body: 'anon' } })).statusCode).toBe(401);
+      expect((await p.app.inject({ method: 'POST', url: `/api/videos/${videoId}/comments`, payload: { body: 'anon' } })).statusCode).toBe(401);
       const priv = await publishedVideo('private');
       expect((await post(a.token, { body: 'hello' }, priv)).statusCode).toBe(404);
       for (let i = 0; i < 4; i++) expect((await post(a.token, { body: `n${i}` })).statusCode).toBe(201);
@@ -149,11 +144,11 @@ for (const db of dbKinds()) {
     });
 
     it('HTML and scripts in comments come back as the same inert text', async () => {
-      const a = await registerUser(app);
+      const a = await registerUser(p.app);
       const text = '<script>alert(document.cookie)</script><img src=x onerror="alert(1)"> & <b>bold</b>';
       const c = (await post(a.token, { body: `  ${text}\r\n` })).json();
       expect(c.body).toBe(text);
-      const res = await app.inject({ url: `/api/comments/${c.id}` });
+      const res = await p.app.inject({ url: `/api/comments/${c.id}` });
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       expect(res.json().body).toBe(text);
       expect((await list('sort=new&limit=100')).items.find((x: any) => x.id === c.id).body).toBe(text);

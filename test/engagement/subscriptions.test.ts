@@ -2,29 +2,22 @@
  * Subscriptions, the subscriptions feed and new-video notifications (fanned out by the pipeline's publish step
  * as wired for the worker), on SQLite and PostgreSQL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { dbKinds, registerUser, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { dbKinds, registerUser, usePlatform, bearer } from '../support/platform.js';
 import { taskHandlers } from '../../src/wiring/platform.js';
 import type { Task } from '../../src/processing/task-queue.js';
 
 for (const db of dbKinds()) {
   describe(`subscriptions and notifications on ${db}`, () => {
-    let tp: TestPlatform;
-    let app: TestPlatform['platform']['app'];
-    beforeAll(async () => {
-      tp = await startTestPlatform({ db });
-      app = tp.platform.app;
-    });
-    afterAll(async () => tp?.close());
+    const p = usePlatform({ db });
 
-    const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-    const me = async (token: string) => (await app.inject({ url: '/api/me', headers: auth(token) })).json();
+    const me = async (token: string) => (await p.app.inject({ url: '/api/me', headers: bearer(token) })).json();
 
     /** create a video and run the pipeline's real publish step on it (no media needed for that step) */
     async function publish(token: string, title: string, visibility = 'public'): Promise<string> {
-      const id = (await app.inject({ method: 'POST', url: '/api/videos', headers: auth(token), payload: { title, visibility } })).json().video.id;
-      const publishStep = taskHandlers(tp.platform).publish;
+      const id = (await p.app.inject({ method: 'POST', url: '/api/videos', headers: bearer(token), payload: { title, visibility } })).json().video.id;
+      const publishStep = taskHandlers(p.tp.platform).publish;
       const ctx = { task: { video_id: id } as Task, payload: {}, signal: new AbortController().signal, log: pino({ level: 'silent' }), setOutput: async () => {} };
       await publishStep(ctx);
       await publishStep(ctx); // a re-run of the step notifies nobody twice
@@ -32,16 +25,16 @@ for (const db of dbKinds()) {
     }
 
     it('subscribe, feed of ready public videos, notifications with unread count and mark read', async () => {
-      const creator = await registerUser(app);
-      const other = await registerUser(app);
-      const fan = await registerUser(app);
+      const creator = await registerUser(p.app);
+      const other = await registerUser(p.app);
+      const fan = await registerUser(p.app);
       const channelId = (await me(creator.token)).channel.id;
-      const sub = (token: string, method = 'PUT', ch = channelId) => app.inject({ method: method as any, url: `/api/channels/${ch}/subscription`, headers: auth(token) });
+      const sub = (token: string, method = 'PUT', ch = channelId) => p.app.inject({ method: method as any, url: `/api/channels/${ch}/subscription`, headers: bearer(token) });
 
       expect((await sub(fan.token)).json()).toEqual({ subscribed: true, subscribers: 1 });
       expect((await sub(fan.token)).json()).toEqual({ subscribed: true, subscribers: 1 });
-      expect((await app.inject({ url: `/api/channels/${channelId}/subscription` })).json()).toEqual({ subscribed: false, subscribers: 1 });
-      expect((await app.inject({ url: '/api/me/subscriptions', headers: auth(fan.token) })).json().items).toEqual([{ id: channelId, handle: creator.handle, name: creator.handle }]);
+      expect((await p.app.inject({ url: `/api/channels/${channelId}/subscription` })).json()).toEqual({ subscribed: false, subscribers: 1 });
+      expect((await p.app.inject({ url: '/api/me/subscriptions', headers: bearer(fan.token) })).json().items).toEqual([{ id: channelId, handle: creator.handle, name: creator.handle }]);
 
       const first = await publish(creator.token, 'first');
       await publish(creator.token, 'hidden', 'private');
@@ -49,46 +42,46 @@ for (const db of dbKinds()) {
       await publish(other.token, 'not subscribed');
       const second = await publish(creator.token, 'second');
       // a draft (still uploading) is not in the feed
-      await app.inject({ method: 'POST', url: '/api/videos', headers: auth(creator.token), payload: { title: 'draft' } });
+      await p.app.inject({ method: 'POST', url: '/api/videos', headers: bearer(creator.token), payload: { title: 'draft' } });
 
-      const feed = (await app.inject({ url: '/api/me/feed', headers: auth(fan.token) })).json();
+      const feed = (await p.app.inject({ url: '/api/me/feed', headers: bearer(fan.token) })).json();
       expect(feed.items.map((v: any) => v.title)).toEqual(['second', 'first']);
-      const p1 = (await app.inject({ url: '/api/me/feed?limit=1', headers: auth(fan.token) })).json();
+      const p1 = (await p.app.inject({ url: '/api/me/feed?limit=1', headers: bearer(fan.token) })).json();
       expect(p1.items.map((v: any) => v.id)).toEqual([second]);
-      const p2 = (await app.inject({ url: `/api/me/feed?limit=1&before=${p1.next}`, headers: auth(fan.token) })).json();
+      const p2 = (await p.app.inject({ url: `/api/me/feed?limit=1&before=${p1.next}`, headers: bearer(fan.token) })).json();
       expect(p2.items.map((v: any) => v.id)).toEqual([first]);
 
-      const inbox = (await app.inject({ url: '/api/me/notifications', headers: auth(fan.token) })).json();
+      const inbox = (await p.app.inject({ url: '/api/me/notifications', headers: bearer(fan.token) })).json();
       expect(inbox.unread).toBe(2);
       expect(inbox.items.map((n: any) => [n.kind, n.video.title, n.read])).toEqual([
         ['new_video', 'second', false],
         ['new_video', 'first', false],
       ]);
-      expect((await app.inject({ url: '/api/me/notifications/unread-count', headers: auth(fan.token) })).json()).toEqual({ unread: 2 });
-      expect((await app.inject({ url: '/api/me/notifications', headers: auth(other.token) })).json().items).toEqual([]);
+      expect((await p.app.inject({ url: '/api/me/notifications/unread-count', headers: bearer(fan.token) })).json()).toEqual({ unread: 2 });
+      expect((await p.app.inject({ url: '/api/me/notifications', headers: bearer(other.token) })).json().items).toEqual([]);
 
-      const readOne = await app.inject({ method: 'POST', url: '/api/me/notifications/read', headers: auth(fan.token), payload: { ids: [inbox.items[1].id] } });
+      const readOne = await p.app.inject({ method: 'POST', url: '/api/me/notifications/read', headers: bearer(fan.token), payload: { ids: [inbox.items[1].id] } });
       expect(readOne.json()).toEqual({ unread: 1 });
-      expect((await app.inject({ url: '/api/me/notifications?unread=true', headers: auth(fan.token) })).json().items.map((n: any) => n.video.title)).toEqual(['second']);
-      expect((await app.inject({ method: 'POST', url: '/api/me/notifications/read', headers: auth(fan.token), payload: {} })).json()).toEqual({ unread: 0 });
+      expect((await p.app.inject({ url: '/api/me/notifications?unread=true', headers: bearer(fan.token) })).json().items.map((n: any) => n.video.title)).toEqual(['second']);
+      expect((await p.app.inject({ method: 'POST', url: '/api/me/notifications/read', headers: bearer(fan.token), payload: {} })).json()).toEqual({ unread: 0 });
 
       expect((await sub(fan.token, 'DELETE')).json()).toEqual({ subscribed: false, subscribers: 0 });
       await publish(creator.token, 'third');
-      expect((await app.inject({ url: '/api/me/feed', headers: auth(fan.token) })).json().items).toEqual([]);
-      expect((await app.inject({ url: '/api/me/notifications/unread-count', headers: auth(fan.token) })).json()).toEqual({ unread: 0 });
+      expect((await p.app.inject({ url: '/api/me/feed', headers: bearer(fan.token) })).json().items).toEqual([]);
+      expect((await p.app.inject({ url: '/api/me/notifications/unread-count', headers: bearer(fan.token) })).json()).toEqual({ unread: 0 });
     });
 
     it('refuses unknown channels, self-subscription, anonymous use and bad input', async () => {
-      const u = await registerUser(app);
+      const u = await registerUser(p.app);
       const own = (await me(u.token)).channel.id;
-      expect((await app.inject({ method: 'PUT', url: `/api/channels/${own}/subscription`, headers: auth(u.token) })).json().error.code).toBe('own_channel');
-      expect((await app.inject({ method: 'PUT', url: '/api/channels/00000000-0000-4000-8000-000000000000/subscription', headers: auth(u.token) })).statusCode).toBe(404);
-      expect((await app.inject({ method: 'PUT', url: '/api/channels/nope/subscription', headers: auth(u.token) })).statusCode).toBe(400);
-      expect((await app.inject({ method: 'PUT', url: `/api/channels/${own}/subscription` })).statusCode).toBe(401);
-      expect((await app.inject({ url: '/api/me/feed' })).statusCode).toBe(401);
-      expect((await app.inject({ url: '/api/me/notifications' })).statusCode).toBe(401);
-      expect((await app.inject({ method: 'POST', url: '/api/me/notifications/read', headers: auth(u.token), payload: { ids: 'all' } })).statusCode).toBe(400);
-      expect((await app.inject({ url: '/api/me/feed?limit=0', headers: auth(u.token) })).statusCode).toBe(400);
+      expect((await p.app.inject({ method: 'PUT', url: `/api/channels/${own}/subscription`, headers: bearer(u.token) })).json().error.code).toBe('own_channel');
+      expect((await p.app.inject({ method: 'PUT', url: '/api/channels/00000000-0000-4000-8000-000000000000/subscription', headers: bearer(u.token) })).statusCode).toBe(404);
+      expect((await p.app.inject({ method: 'PUT', url: '/api/channels/nope/subscription', headers: bearer(u.token) })).statusCode).toBe(400);
+      expect((await p.app.inject({ method: 'PUT', url: `/api/channels/${own}/subscription` })).statusCode).toBe(401);
+      expect((await p.app.inject({ url: '/api/me/feed' })).statusCode).toBe(401);
+      expect((await p.app.inject({ url: '/api/me/notifications' })).statusCode).toBe(401);
+      expect((await p.app.inject({ method: 'POST', url: '/api/me/notifications/read', headers: bearer(u.token), payload: { ids: 'all' } })).statusCode).toBe(400);
+      expect((await p.app.inject({ url: '/api/me/feed?limit=0', headers: bearer(u.token) })).statusCode).toBe(400);
     });
   });
 }

@@ -3,8 +3,8 @@
  * the same database): minimum watch time, de-dup per viewer per hour, exact counts under concurrency,
  * analytics, recount, resume positions, likes. SQLite and PostgreSQL.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dbKinds, registerUser, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dbKinds, registerUser, usePlatform, bearer } from '../support/platform.js';
 import { ViewsService } from '../../src/engagement/views-service.js';
 import { ViewStore } from '../../src/engagement/view-store.js';
 import { HOUR_MS } from '../../src/core/view-rules.js';
@@ -23,32 +23,26 @@ async function avoidHourBoundary(marginMs = 60_000): Promise<void> {
 
 for (const db of dbKinds()) {
   describe(`views on ${db}`, () => {
-    let tp: TestPlatform;
-    let app: TestPlatform['platform']['app'];
+    const p = usePlatform({ db });
     let owner: { token: string };
     beforeAll(async () => {
-      tp = await startTestPlatform({ db });
-      app = tp.platform.app;
-      owner = await registerUser(app);
+      owner = await registerUser(p.app);
     });
-    afterAll(async () => tp?.close());
     beforeEach(() => avoidHourBoundary(), 2 * 60_000);
-
-    const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
     /** a published video (the pipeline's last step, called directly: no media needed for engagement) */
     async function publishedVideo(opts: { durationSec?: number; visibility?: string; title?: string; token?: string } = {}): Promise<string> {
       const token = opts.token ?? owner.token;
-      const res = await app.inject({ method: 'POST', url: '/api/videos', headers: auth(token), payload: { title: opts.title ?? 'v', visibility: opts.visibility ?? 'public' } });
+      const res = await p.app.inject({ method: 'POST', url: '/api/videos', headers: bearer(token), payload: { title: opts.title ?? 'v', visibility: opts.visibility ?? 'public' } });
       const id = res.json().video.id as string;
-      if (opts.durationSec) await tp.platform.videos.setMediaInfo(id, { durationSec: opts.durationSec, width: 640, height: 360 });
-      await tp.platform.videos.markReady(id, null);
+      if (opts.durationSec) await p.tp.platform.videos.setMediaInfo(id, { durationSec: opts.durationSec, width: 640, height: 360 });
+      await p.tp.platform.videos.markReady(id, null);
       return id;
     }
 
     const view = (id: string, payload: Record<string, unknown>, headers: Record<string, string> = {}) =>
-      app.inject({ method: 'POST', url: `/api/videos/${id}/views`, payload, headers: { 'user-agent': DESKTOP, ...headers } });
-    const stats = async (id: string, token?: string) => (await app.inject({ url: `/api/videos/${id}/stats`, headers: token ? auth(token) : {} })).json();
+      p.app.inject({ method: 'POST', url: `/api/videos/${id}/views`, payload, headers: { 'user-agent': DESKTOP, ...headers } });
+    const stats = async (id: string, token?: string) => (await p.app.inject({ url: `/api/videos/${id}/stats`, headers: token ? bearer(token) : {} })).json();
 
     it('counts a playback once it passes the minimum watch time, once per viewer per hour', async () => {
       const id = await publishedVideo({ durationSec: 600 });
@@ -73,13 +67,13 @@ for (const db of dbKinds()) {
       expect((await view(id, { watchSeconds: 12 }, { cookie: 'reel_viewer=viewer-bbbb' })).json().counted).toBe(false);
 
       // a signed-in account is one viewer whatever its anonymous id
-      const u = await registerUser(app);
-      expect((await view(id, { viewerId: 'viewer-cccc', watchSeconds: 15 }, auth(u.token))).json().counted).toBe(true);
-      expect((await view(id, { viewerId: 'viewer-dddd', watchSeconds: 15 }, auth(u.token))).json().counted).toBe(false);
+      const u = await registerUser(p.app);
+      expect((await view(id, { viewerId: 'viewer-cccc', watchSeconds: 15 }, bearer(u.token))).json().counted).toBe(true);
+      expect((await view(id, { viewerId: 'viewer-dddd', watchSeconds: 15 }, bearer(u.token))).json().counted).toBe(false);
       expect((await stats(id)).views).toBe(5);
       // the count is also on the video itself, in every listing
-      expect((await app.inject({ url: `/api/videos/${id}` })).json().viewCount).toBe(5);
-      expect((await app.inject({ url: '/api/videos?limit=100' })).json().items.find((v: any) => v.id === id).viewCount).toBe(5);
+      expect((await p.app.inject({ url: `/api/videos/${id}` })).json().viewCount).toBe(5);
+      expect((await p.app.inject({ url: '/api/videos?limit=100' })).json().items.find((v: any) => v.id === id).viewCount).toBe(5);
     });
 
     it('short videos count after 30% of their duration', async () => {
@@ -93,7 +87,7 @@ for (const db of dbKinds()) {
       const id = await publishedVideo({ durationSec: 600 });
       const base = Math.floor(Date.now() / HOUR_MS) * HOUR_MS + 60_000; // one minute into an hour
       let t = base;
-      const { database, videos } = tp.platform;
+      const { database, videos } = p.tp.platform;
       const svc = new ViewsService(new ViewStore(database.db, database.dialect), videos, { now: () => t, lingerMs: 1 });
       const ctx = { user: null, anonId: 'hourly-viewer', ip: '198.51.100.7', userAgent: DESKTOP };
       expect((await svc.report(id, ctx, { event: 'heartbeat', watchSeconds: 12 })).counted).toBe(true);
@@ -116,7 +110,7 @@ for (const db of dbKinds()) {
 
     it('a batch mixing viewers another process already counted with new ones counts only the new ones', async () => {
       const id = await publishedVideo({ durationSec: 600 });
-      const { database, videos } = tp.platform;
+      const { database, videos } = p.tp.platform;
       const ctx = (i: number) => ({ user: null, anonId: `mixed-viewer-${i}`, ip: '198.51.100.8', userAgent: DESKTOP });
       const beat = (svc: ViewsService, i: number) => svc.report(id, ctx(i), { event: 'heartbeat', watchSeconds: 12 });
       const first = new ViewsService(new ViewStore(database.db, database.dialect), videos, { lingerMs: 1 });
@@ -131,7 +125,7 @@ for (const db of dbKinds()) {
       expect((await beat(second, 0)).counted).toBe(false);
       await second.close();
       expect((await stats(id)).views).toBe(7);
-      const recount = await app.inject({ method: 'POST', url: `/api/videos/${id}/views/recount`, headers: auth(owner.token) });
+      const recount = await p.app.inject({ method: 'POST', url: `/api/videos/${id}/views/recount`, headers: bearer(owner.token) });
       expect(recount.json()).toEqual({ before: 7, after: 7 });
     });
 
@@ -145,10 +139,10 @@ for (const db of dbKinds()) {
       expect(results.every((r) => r.statusCode === 200)).toBe(true);
       expect(results.filter((r) => r.json().counted).length).toBe(n);
       expect((await stats(id)).views).toBe(n);
-      const recount = await app.inject({ method: 'POST', url: `/api/videos/${id}/views/recount`, headers: auth(owner.token) });
+      const recount = await p.app.inject({ method: 'POST', url: `/api/videos/${id}/views/recount`, headers: bearer(owner.token) });
       expect(recount.json()).toEqual({ before: n, after: n });
       expect((await stats(id)).views).toBe(n);
-      expect((await app.inject({ url: `/api/videos/${id}` })).json().viewCount).toBe(n);
+      expect((await p.app.inject({ url: `/api/videos/${id}` })).json().viewCount).toBe(n);
     });
 
     it('creator analytics by hour, country and device; owner only', async () => {
@@ -159,7 +153,7 @@ for (const db of dbKinds()) {
       await view(id, { viewerId: 'analytics-4', watchSeconds: 12 }, { 'user-agent': DESKTOP });
       await view(id, { viewerId: 'analytics-5', watchSeconds: 2 }, { 'cf-ipcountry': 'DE' }); // not a view
 
-      const res = await app.inject({ url: `/api/videos/${id}/analytics`, headers: auth(owner.token) });
+      const res = await p.app.inject({ url: `/api/videos/${id}/analytics`, headers: bearer(owner.token) });
       expect(res.statusCode).toBe(200);
       const a = res.json();
       expect(a.totalViews).toBe(4);
@@ -173,11 +167,11 @@ for (const db of dbKinds()) {
       expect(a.devices).toEqual(expect.arrayContaining([{ device: 'mobile', views: 2 }, { device: 'desktop', views: 2 }]));
       expect(Date.parse(a.to) - Date.parse(a.from)).toBe(30 * 24 * HOUR_MS);
 
-      const other = await registerUser(app);
-      expect((await app.inject({ url: `/api/videos/${id}/analytics`, headers: auth(other.token) })).statusCode).toBe(403);
-      expect((await app.inject({ url: `/api/videos/${id}/analytics` })).statusCode).toBe(401);
-      expect((await app.inject({ method: 'POST', url: `/api/videos/${id}/views/recount`, headers: auth(other.token) })).statusCode).toBe(403);
-      expect((await app.inject({ url: `/api/videos/${id}/analytics?days=0`, headers: auth(owner.token) })).statusCode).toBe(400);
+      const other = await registerUser(p.app);
+      expect((await p.app.inject({ url: `/api/videos/${id}/analytics`, headers: bearer(other.token) })).statusCode).toBe(403);
+      expect((await p.app.inject({ url: `/api/videos/${id}/analytics` })).statusCode).toBe(401);
+      expect((await p.app.inject({ method: 'POST', url: `/api/videos/${id}/views/recount`, headers: bearer(other.token) })).statusCode).toBe(403);
+      expect((await p.app.inject({ url: `/api/videos/${id}/analytics?days=0`, headers: bearer(owner.token) })).statusCode).toBe(400);
     });
 
     it('rejects bad reports with clear errors and hides videos the viewer cannot see', async () => {
@@ -191,10 +185,10 @@ for (const db of dbKinds()) {
       expect((await view('not-a-uuid', { watchSeconds: 12 })).statusCode).toBe(400);
       const priv = await publishedVideo({ visibility: 'private' });
       expect((await view(priv, { viewerId: 'private-viewer', watchSeconds: 12 })).statusCode).toBe(404);
-      expect((await app.inject({ url: `/api/videos/${priv}/stats` })).statusCode).toBe(404);
+      expect((await p.app.inject({ url: `/api/videos/${priv}/stats` })).statusCode).toBe(404);
       // the owner's own unfinished upload cannot be watched yet
-      const draft = (await app.inject({ method: 'POST', url: '/api/videos', headers: auth(owner.token), payload: { title: 'draft' } })).json().video.id;
-      const r = await view(draft, { watchSeconds: 12 }, auth(owner.token));
+      const draft = (await p.app.inject({ method: 'POST', url: '/api/videos', headers: bearer(owner.token), payload: { title: 'draft' } })).json().video.id;
+      const r = await view(draft, { watchSeconds: 12 }, bearer(owner.token));
       expect(r.statusCode).toBe(409);
       expect(r.json().error.code).toBe('not_playable');
     });
@@ -202,35 +196,35 @@ for (const db of dbKinds()) {
     it('heartbeats of a signed-in viewer keep the resume position and the watch history, which can be cleared', async () => {
       const a = await publishedVideo({ durationSec: 300, title: 'first' });
       const b = await publishedVideo({ durationSec: 300, title: 'second' });
-      const u = await registerUser(app);
-      await view(a, { event: 'start', watchSeconds: 0, positionSec: 0 }, auth(u.token));
-      await view(a, { watchSeconds: 30, positionSec: 42.5 }, auth(u.token));
-      await view(b, { watchSeconds: 5, positionSec: 5 }, auth(u.token));
+      const u = await registerUser(p.app);
+      await view(a, { event: 'start', watchSeconds: 0, positionSec: 0 }, bearer(u.token));
+      await view(a, { watchSeconds: 30, positionSec: 42.5 }, bearer(u.token));
+      await view(b, { watchSeconds: 5, positionSec: 5 }, bearer(u.token));
       expect((await stats(a, u.token)).resumePositionSec).toBe(42.5);
       expect((await stats(b, u.token)).resumePositionSec).toBe(5);
       expect((await stats(a)).resumePositionSec).toBeNull();
 
-      const hist = (await app.inject({ url: '/api/me/history', headers: auth(u.token) })).json();
+      const hist = (await p.app.inject({ url: '/api/me/history', headers: bearer(u.token) })).json();
       expect(hist.items.map((i: any) => i.video.title)).toEqual(['second', 'first']);
       expect(hist.items[1]).toMatchObject({ positionSec: 42.5, watchedSec: 30 });
-      const page1 = (await app.inject({ url: '/api/me/history?limit=1', headers: auth(u.token) })).json();
+      const page1 = (await p.app.inject({ url: '/api/me/history?limit=1', headers: bearer(u.token) })).json();
       expect(page1.items.map((i: any) => i.video.title)).toEqual(['second']);
-      const page2 = (await app.inject({ url: `/api/me/history?limit=1&before=${page1.next}`, headers: auth(u.token) })).json();
+      const page2 = (await p.app.inject({ url: `/api/me/history?limit=1&before=${page1.next}`, headers: bearer(u.token) })).json();
       expect(page2.items.map((i: any) => i.video.title)).toEqual(['first']);
 
-      expect((await app.inject({ method: 'DELETE', url: `/api/me/history?videoId=${b}`, headers: auth(u.token) })).statusCode).toBe(204);
-      expect((await app.inject({ url: '/api/me/history', headers: auth(u.token) })).json().items).toHaveLength(1);
-      expect((await app.inject({ method: 'DELETE', url: '/api/me/history', headers: auth(u.token) })).statusCode).toBe(204);
-      expect((await app.inject({ url: '/api/me/history', headers: auth(u.token) })).json().items).toHaveLength(0);
+      expect((await p.app.inject({ method: 'DELETE', url: `/api/me/history?videoId=${b}`, headers: bearer(u.token) })).statusCode).toBe(204);
+      expect((await p.app.inject({ url: '/api/me/history', headers: bearer(u.token) })).json().items).toHaveLength(1);
+      expect((await p.app.inject({ method: 'DELETE', url: '/api/me/history', headers: bearer(u.token) })).statusCode).toBe(204);
+      expect((await p.app.inject({ url: '/api/me/history', headers: bearer(u.token) })).json().items).toHaveLength(0);
       expect((await stats(a, u.token)).resumePositionSec).toBeNull();
-      expect((await app.inject({ url: '/api/me/history' })).statusCode).toBe(401);
-      expect((await app.inject({ method: 'DELETE', url: '/api/me/history?videoId=nope', headers: auth(u.token) })).statusCode).toBe(400);
+      expect((await p.app.inject({ url: '/api/me/history' })).statusCode).toBe(401);
+      expect((await p.app.inject({ method: 'DELETE', url: '/api/me/history?videoId=nope', headers: bearer(u.token) })).statusCode).toBe(400);
     });
 
     it('likes and dislikes: one per account, changeable and removable, counted on the video', async () => {
       const id = await publishedVideo();
-      const [u1, u2, u3] = [await registerUser(app), await registerUser(app), await registerUser(app)];
-      const rate = (token: string, rating: unknown) => app.inject({ method: 'PUT', url: `/api/videos/${id}/rating`, headers: auth(token), payload: { rating } });
+      const [u1, u2, u3] = [await registerUser(p.app), await registerUser(p.app), await registerUser(p.app)];
+      const rate = (token: string, rating: unknown) => p.app.inject({ method: 'PUT', url: `/api/videos/${id}/rating`, headers: bearer(token), payload: { rating } });
       expect((await rate(u1.token, 'like')).json()).toEqual({ likes: 1, dislikes: 0, myRating: 'like' });
       expect((await rate(u1.token, 'like')).json()).toEqual({ likes: 1, dislikes: 0, myRating: 'like' });
       await rate(u2.token, 'like');
@@ -241,15 +235,15 @@ for (const db of dbKinds()) {
       expect(await stats(id)).toMatchObject({ likes: 0, dislikes: 2, myRating: null });
 
       expect((await rate(u1.token, 'love')).statusCode).toBe(400);
-      expect((await app.inject({ method: 'PUT', url: `/api/videos/${id}/rating`, payload: { rating: 'like' } })).statusCode).toBe(401);
+      expect((await p.app.inject({ method: 'PUT', url: `/api/videos/${id}/rating`, payload: { rating: 'like' } })).statusCode).toBe(401);
       const priv = await publishedVideo({ visibility: 'private' });
-      expect((await app.inject({ method: 'PUT', url: `/api/videos/${priv}/rating`, headers: auth(u1.token), payload: { rating: 'like' } })).statusCode).toBe(404);
+      expect((await p.app.inject({ method: 'PUT', url: `/api/videos/${priv}/rating`, headers: bearer(u1.token), payload: { rating: 'like' } })).statusCode).toBe(404);
     });
 
     it('every engagement endpoint is in the OpenAPI document', async () => {
-      const doc = (await app.inject({ url: '/api/openapi.json' })).json();
-      for (const p of ['/api/videos/{id}/views', '/api/videos/{id}/stats', '/api/videos/{id}/analytics', '/api/videos/{id}/views/recount', '/api/videos/{id}/rating', '/api/me/history', '/api/videos/{id}/comments', '/api/comments/{id}/moderation', '/api/channels/{channelId}/subscription', '/api/me/feed', '/api/me/notifications', '/api/playlists/{id}/items/{videoId}', '/api/me/watch-later']) {
-        expect(doc.paths[p], p).toBeDefined();
+      const doc = (await p.app.inject({ url: '/api/openapi.json' })).json();
+      for (const path of ['/api/videos/{id}/views', '/api/videos/{id}/stats', '/api/videos/{id}/analytics', '/api/videos/{id}/views/recount', '/api/videos/{id}/rating', '/api/me/history', '/api/videos/{id}/comments', '/api/comments/{id}/moderation', '/api/channels/{channelId}/subscription', '/api/me/feed', '/api/me/notifications', '/api/playlists/{id}/items/{videoId}', '/api/me/watch-later']) {
+        expect(doc.paths[path], path).toBeDefined();
       }
       expect(doc.paths['/api/videos/{id}/views'].post.requestBody.content['application/json'].schema.properties.watchSeconds).toBeDefined();
     });
@@ -257,11 +251,11 @@ for (const db of dbKinds()) {
     it('HTML in titles comes back as the same inert text in JSON', async () => {
       const title = '<script>alert("x")</script><img src=x onerror=alert(1)>';
       const id = await publishedVideo({ title });
-      const res = await app.inject({ url: `/api/videos/${id}` });
+      const res = await p.app.inject({ url: `/api/videos/${id}` });
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       // stored and returned as text, byte for byte; JSON is never rendered as HTML by a browser
       expect(res.json().title).toBe(title);
-      expect((await app.inject({ url: `/api/videos?limit=100` })).json().items.find((v: any) => v.id === id).title).toBe(title);
+      expect((await p.app.inject({ url: `/api/videos?limit=100` })).json().items.find((v: any) => v.id === id).title).toBe(title);
     });
   });
 }

@@ -6,34 +6,29 @@
  * lowered upload limit refuses a larger tus upload with 413, uploads per hour, comments per minute, the ladder
  * of new uploads). Every change is in the audit log.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createWorker } from '../../src/wiring/platform.js';
-import { dbKinds, MEDIA_DIR, registerUser, startTestPlatform, waitForVideo, type TestPlatform } from '../support/platform.js';
+import { dbKinds, MEDIA_DIR, registerUser, waitForVideo, usePlatform, bearer } from '../support/platform.js';
 
-const auth = (t: string) => ({ authorization: `Bearer ${t}` });
-const tusHeaders = (token: string, length: number, extra: Record<string, string> = {}) => ({ ...auth(token), 'tus-resumable': '1.0.0', 'upload-length': String(length), ...extra });
+const tusHeaders = (token: string, length: number, extra: Record<string, string> = {}) => ({ ...bearer(token), 'tus-resumable': '1.0.0', 'upload-length': String(length), ...extra });
 
 for (const db of dbKinds()) {
   describe(`admin console API on ${db}`, () => {
-    let tp: TestPlatform;
-    let app: TestPlatform['platform']['app'];
+    const p = usePlatform({ db, env: { ADMIN_EMAILS: 'chief@example.test', TASK_MAX_ATTEMPTS: '1' } });
     let admin: { token: string; cookie: string; handle: string };
     let user: { token: string; cookie: string; handle: string };
 
     beforeAll(async () => {
-      tp = await startTestPlatform({ db, env: { ADMIN_EMAILS: 'chief@example.test', TASK_MAX_ATTEMPTS: '1' } });
-      app = tp.platform.app;
-      admin = await registerUser(app, 'chief');
-      user = await registerUser(app);
+      admin = await registerUser(p.app, 'chief');
+      user = await registerUser(p.app);
     });
-    afterAll(async () => tp?.close());
 
-    const get = (url: string, token = admin.token) => app.inject({ url, headers: auth(token) });
-    const send = (method: 'POST' | 'PATCH', url: string, payload?: unknown, token = admin.token) => app.inject({ method, url, headers: auth(token), ...(payload === undefined ? {} : { payload: payload as object }) });
+    const get = (url: string, token = admin.token) => p.app.inject({ url, headers: bearer(token) });
+    const send = (method: 'POST' | 'PATCH', url: string, payload?: unknown, token = admin.token) => p.app.inject({ method, url, headers: bearer(token), ...(payload === undefined ? {} : { payload: payload as object }) });
 
-    it('lets only site admins in: 401 signed out, 403 for others even with bad input; tells the web app who is an admin', async () => {
-      expect((await app.inject({ url: '/api/admin/access' })).statusCode).toBe(401);
+    it('lets only site admins in: 401 signed out, 403 for others even with bad input; tells the web p.app who is an admin', async () => {
+      expect((await p.app.inject({ url: '/api/admin/access' })).statusCode).toBe(401);
       expect((await get('/api/admin/access', user.token)).json()).toEqual({ admin: false });
       expect((await get('/api/admin/access')).json()).toEqual({ admin: true });
       const someId = '00000000-0000-4000-8000-000000000000';
@@ -53,21 +48,21 @@ for (const db of dbKinds()) {
         ['PATCH', `/api/admin/channels/${someId}`, { priority: 5 }],
       ];
       for (const [method, url, payload] of calls) {
-        const anon = await app.inject({ method: method as 'GET', url, ...(payload ? { payload: payload as object } : {}) });
+        const anon = await p.app.inject({ method: method as 'GET', url, ...(payload ? { payload: payload as object } : {}) });
         expect(anon.statusCode, `${method} ${url} signed out`).toBe(401);
-        const r = await app.inject({ method: method as 'GET', url, headers: auth(user.token), ...(payload ? { payload: payload as object } : {}) });
+        const r = await p.app.inject({ method: method as 'GET', url, headers: bearer(user.token), ...(payload ? { payload: payload as object } : {}) });
         expect(r.statusCode, `${method} ${url}`).toBe(403);
         expect(r.json().error.code).toBe('forbidden');
       }
       // the console's routes are in the OpenAPI document
-      const doc = (await app.inject({ url: '/api/openapi.json' })).json();
-      for (const p of ['/api/admin/users', '/api/admin/videos', '/api/admin/tasks', '/api/admin/settings', '/api/admin/tasks/{id}/rerun']) expect(doc.paths[p], p).toBeDefined();
+      const doc = (await p.app.inject({ url: '/api/openapi.json' })).json();
+      for (const path of ['/api/admin/users', '/api/admin/videos', '/api/admin/tasks', '/api/admin/settings', '/api/admin/tasks/{id}/rerun']) expect(doc.paths[path], path).toBeDefined();
     });
 
     it('lists and searches accounts with cursors; suspension signs the account out, blocks sign-in and uploads; unsuspend restores', async () => {
       const handles = ['zeta-one', 'zeta-two', 'zeta-three'];
       const made = [];
-      for (const h of handles) made.push(await registerUser(app, h));
+      for (const h of handles) made.push(await registerUser(p.app, h));
       const first = (await get('/api/admin/users?q=ZETA&limit=2')).json();
       expect(first.items.map((u: any) => u.channel.handle)).toEqual(['zeta-three', 'zeta-two']);
       expect(first.next).toEqual(expect.any(String));
@@ -90,7 +85,7 @@ for (const db of dbKinds()) {
       const grant = await send('POST', '/api/upload-grants', { size: 100, type: 'video/mp4' }, target.token);
       expect(grant.statusCode).toBe(201);
       const grant2 = await send('POST', '/api/upload-grants', { size: 100, type: 'video/mp4' }, target.token);
-      const started = await app.inject({ method: 'POST', url: grant2.json().url, headers: { 'tus-resumable': '1.0.0', 'upload-length': '100', 'upload-metadata': `filetype ${Buffer.from('video/mp4').toString('base64')}` } });
+      const started = await p.app.inject({ method: 'POST', url: grant2.json().url, headers: { 'tus-resumable': '1.0.0', 'upload-length': '100', 'upload-metadata': `filetype ${Buffer.from('video/mp4').toString('base64')}` } });
       expect(started.statusCode).toBe(201);
 
       expect((await send('POST', `/api/admin/users/${row.id}/suspend`, { reason: 'x' })).statusCode).toBe(400);
@@ -103,18 +98,18 @@ for (const db of dbKinds()) {
 
       // signed out everywhere (API token and browser session), and cannot sign in again
       expect((await get('/api/me', target.token)).statusCode).toBe(401);
-      expect((await app.inject({ url: '/api/me', headers: { cookie: target.cookie } })).statusCode).toBe(401);
-      const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'zeta-one@example.test', password: 'correct horse battery' } });
+      expect((await p.app.inject({ url: '/api/me', headers: { cookie: target.cookie } })).statusCode).toBe(401);
+      const login = await p.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'zeta-one@example.test', password: 'correct horse battery' } });
       expect(login.statusCode).toBe(403);
       expect(login.json().error).toMatchObject({ code: 'account_suspended', message: expect.stringContaining('Spam uploads') });
       // a wrong password still says only that
-      expect((await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'zeta-one@example.test', password: 'wrong password!' } })).statusCode).toBe(401);
+      expect((await p.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'zeta-one@example.test', password: 'wrong password!' } })).statusCode).toBe(401);
       // the pre-signed upload URL no longer creates an upload
-      const viaGrant = await app.inject({ method: 'POST', url: grant.json().url, headers: { 'tus-resumable': '1.0.0', 'upload-length': '100', 'upload-metadata': `filetype ${Buffer.from('video/mp4').toString('base64')}` } });
+      const viaGrant = await p.app.inject({ method: 'POST', url: grant.json().url, headers: { 'tus-resumable': '1.0.0', 'upload-length': '100', 'upload-metadata': `filetype ${Buffer.from('video/mp4').toString('base64')}` } });
       expect(viaGrant.statusCode).toBe(403);
       expect(viaGrant.body).toContain('account_suspended');
       // nor do the bytes of the upload started before
-      const bytes = await app.inject({ method: 'PATCH', url: String(started.headers.location), headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, payload: Buffer.alloc(100) });
+      const bytes = await p.app.inject({ method: 'PATCH', url: String(started.headers.location), headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, payload: Buffer.alloc(100) });
       expect(bytes.statusCode).toBe(403);
       expect(bytes.body).toContain('account_suspended');
       expect((await get('/api/admin/users?suspended=true')).json().items.map((u: any) => u.id)).toEqual([row.id]);
@@ -123,13 +118,13 @@ for (const db of dbKinds()) {
 
       expect((await send('POST', `/api/admin/users/${row.id}/unsuspend`)).statusCode).toBe(204);
       expect((await send('POST', `/api/admin/users/${row.id}/unsuspend`)).statusCode).toBe(409);
-      const again = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'zeta-one@example.test', password: 'correct horse battery' } });
+      const again = await p.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'zeta-one@example.test', password: 'correct horse battery' } });
       expect(again.statusCode).toBe(200);
       const cookie = String(again.headers['set-cookie']).split(';')[0];
-      const up = await app.inject({ method: 'POST', url: '/api/uploads', headers: { cookie, 'tus-resumable': '1.0.0', 'upload-length': '100', 'upload-metadata': `title ${Buffer.from('back').toString('base64')}` } });
+      const up = await p.app.inject({ method: 'POST', url: '/api/uploads', headers: { cookie, 'tus-resumable': '1.0.0', 'upload-length': '100', 'upload-metadata': `title ${Buffer.from('back').toString('base64')}` } });
       expect(up.statusCode).toBe(201);
 
-      const log = await tp.platform.database.db.selectFrom('audit_log').select(['action', 'actor_handle']).where('target_id', '=', row.id).orderBy('seq').execute();
+      const log = await p.tp.platform.database.db.selectFrom('audit_log').select(['action', 'actor_handle']).where('target_id', '=', row.id).orderBy('seq').execute();
       expect(log).toEqual([{ action: 'account.suspend', actor_handle: 'chief' }, { action: 'account.unsuspend', actor_handle: 'chief' }]);
     });
 
@@ -152,12 +147,12 @@ for (const db of dbKinds()) {
     });
 
     it('lists videos of every visibility by state, newest first, with cursors', async () => {
-      const owner = await registerUser(app, `vids-${db}`);
+      const owner = await registerUser(p.app, `vids-${db}`);
       const ids: Record<string, string[]> = { ready: [], uploading: [], failed: [] };
       for (const [i, state] of ['ready', 'uploading', 'ready', 'failed', 'ready'].entries()) {
         const id = (await send('POST', '/api/videos', { title: `admin list ${i}`, visibility: i === 0 ? 'private' : 'public' }, owner.token)).json().video.id;
-        if (state === 'ready') await tp.platform.videos.markReady(id, null);
-        if (state === 'failed') await tp.platform.videos.markFailed(id, 'bad_media', 'not a video');
+        if (state === 'ready') await p.tp.platform.videos.markReady(id, null);
+        if (state === 'failed') await p.tp.platform.videos.markFailed(id, 'bad_media', 'not a video');
         ids[state].unshift(id);
         await new Promise((r) => setTimeout(r, 5));
       }
@@ -177,9 +172,9 @@ for (const db of dbKinds()) {
     });
 
     it('shows the task queue by state and priority, lists dead-lettered tasks with their error and re-runs them', async () => {
-      const { queue, pipeline } = tp.platform;
+      const { queue, pipeline } = p.tp.platform;
       const bytes = readFileSync(`${MEDIA_DIR}video_short.mp4`);
-      const up = await app.inject({ method: 'POST', url: '/api/uploads', headers: tusHeaders(user.token, bytes.length, { 'content-type': 'application/offset+octet-stream' }), payload: bytes });
+      const up = await p.app.inject({ method: 'POST', url: '/api/uploads', headers: tusHeaders(user.token, bytes.length, { 'content-type': 'application/offset+octet-stream' }), payload: bytes });
       expect(up.statusCode).toBe(201);
       const videoId = String(up.headers['reel-video-id']);
       const before = (await get('/api/admin/queue')).json();
@@ -210,7 +205,7 @@ for (const db of dbKinds()) {
       const twice = await send('POST', `/api/admin/tasks/${task!.id}/rerun`);
       expect(twice.statusCode).toBe(409);
       expect(twice.json().error.code).toBe('not_rerunnable');
-      const log = await tp.platform.database.db.selectFrom('audit_log').select(['action', 'detail']).where('target_id', '=', task!.id).execute();
+      const log = await p.tp.platform.database.db.selectFrom('audit_log').select(['action', 'detail']).where('target_id', '=', task!.id).execute();
       expect(log.map((l) => l.action)).toEqual(['task.rerun']);
       await queue.cancelVideo(videoId);
     });
@@ -218,7 +213,7 @@ for (const db of dbKinds()) {
     it('stores site settings that the next request obeys: upload size (413), uploads per hour, comments per minute; validates and resets', async () => {
       const view = (await get('/api/admin/settings')).json();
       expect(view.settings).toEqual(view.defaults);
-      expect(view.defaults).toMatchObject({ maxUploadBytes: tp.config.maxUploadBytes, uploadsPerHour: tp.config.uploadsPerHour, ladderMaxRung: '2160p' });
+      expect(view.defaults).toMatchObject({ maxUploadBytes: p.tp.config.maxUploadBytes, uploadsPerHour: p.tp.config.uploadsPerHour, ladderMaxRung: '2160p' });
       expect(view.overridden).toEqual([]);
 
       for (const bad of [{}, { maxUploadBytes: 0 }, { maxUploadBytes: 1.5 }, { maxUploadBytes: '100' }, { maxUploadBytes: 300 * 2 ** 30 }, { uploadsPerHour: -1 }, { loginAttemptsPerMinute: 0 }, { ladderMaxRung: '4320p' }, { somethingElse: 1 }, { commentsPerMinute: 0 }]) {
@@ -226,8 +221,8 @@ for (const db of dbKinds()) {
         expect(r.statusCode, JSON.stringify(bad)).toBe(400);
         expect(r.json().error.code).toBeTruthy();
       }
-      const uploader = await registerUser(app);
-      const tryUpload = (length: number) => app.inject({ method: 'POST', url: '/api/uploads', headers: tusHeaders(uploader.token, length) });
+      const uploader = await registerUser(p.app);
+      const tryUpload = (length: number) => p.app.inject({ method: 'POST', url: '/api/uploads', headers: tusHeaders(uploader.token, length) });
 
       expect((await tryUpload(5000)).statusCode).toBe(201);
       const set = await send('PATCH', '/api/admin/settings', { maxUploadBytes: 4096 });
@@ -236,7 +231,7 @@ for (const db of dbKinds()) {
       // at once: a larger tus upload is refused, a smaller one still fits; the limit is announced
       expect((await tryUpload(5000)).statusCode).toBe(413);
       expect((await tryUpload(4096)).statusCode).toBe(201);
-      expect((await app.inject({ method: 'OPTIONS', url: '/api/uploads', headers: { 'tus-resumable': '1.0.0' } })).headers['tus-max-size']).toBe('4096');
+      expect((await p.app.inject({ method: 'OPTIONS', url: '/api/uploads', headers: { 'tus-resumable': '1.0.0' } })).headers['tus-max-size']).toBe('4096');
       // a pre-signed upload URL for a larger file is refused the same way, with a clear reason
       const grant = await send('POST', '/api/upload-grants', { size: 5000, type: 'video/mp4' }, uploader.token);
       expect(grant.statusCode).toBe(413);
@@ -251,13 +246,13 @@ for (const db of dbKinds()) {
 
       // null goes back to the configured default
       const reset = (await send('PATCH', '/api/admin/settings', { maxUploadBytes: null, uploadsPerHour: null })).json();
-      expect(reset.settings.maxUploadBytes).toBe(tp.config.maxUploadBytes);
+      expect(reset.settings.maxUploadBytes).toBe(p.tp.config.maxUploadBytes);
       expect(reset.overridden).toEqual([]);
       expect((await tryUpload(5000)).statusCode).toBe(201);
 
       // comments per minute
       const vid = (await send('POST', '/api/videos', { title: 'comment me', visibility: 'public' }, uploader.token)).json().video.id;
-      await tp.platform.videos.markReady(vid, null);
+      await p.tp.platform.videos.markReady(vid, null);
       expect((await send('PATCH', '/api/admin/settings', { commentsPerMinute: 1 })).statusCode).toBe(200);
       expect((await send('POST', `/api/videos/${vid}/comments`, { body: 'first!' }, user.token)).statusCode).toBe(201);
       const second = await send('POST', `/api/videos/${vid}/comments`, { body: 'second' }, user.token);
@@ -267,32 +262,32 @@ for (const db of dbKinds()) {
 
       // sign-in attempts per minute (per address and per email)
       expect((await send('PATCH', '/api/admin/settings', { loginAttemptsPerMinute: 2 })).statusCode).toBe(200);
-      const login = (password: string) => app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: `10.9.8.${db === 'sqlite' ? 1 : 2}`, payload: { email: `nobody-${db}@example.test`, password } });
+      const login = (password: string) => p.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: `10.9.8.${db === 'sqlite' ? 1 : 2}`, payload: { email: `nobody-${db}@example.test`, password } });
       expect((await login('wrong password 1')).statusCode).toBe(401);
       expect((await login('wrong password 2')).statusCode).toBe(401);
       expect((await login('wrong password 3')).statusCode).toBe(429);
       await send('PATCH', '/api/admin/settings', { loginAttemptsPerMinute: null });
 
-      const log = await tp.platform.database.db.selectFrom('audit_log').select(['action', 'detail']).where('action', '=', 'settings.update').orderBy('seq').execute();
-      expect(JSON.parse(log[0].detail)).toEqual({ maxUploadBytes: { from: tp.config.maxUploadBytes, to: 4096 } });
+      const log = await p.tp.platform.database.db.selectFrom('audit_log').select(['action', 'detail']).where('action', '=', 'settings.update').orderBy('seq').execute();
+      expect(JSON.parse(log[0].detail)).toEqual({ maxUploadBytes: { from: p.tp.config.maxUploadBytes, to: 4096 } });
     });
 
     it('gives new uploads the ladder the settings name (the plan task carries it)', async () => {
       expect((await send('PATCH', '/api/admin/settings', { ladderMaxRung: '240p' })).statusCode).toBe(200);
       const bytes = readFileSync(`${MEDIA_DIR}video_short.mp4`);
-      const up = await app.inject({ method: 'POST', url: '/api/uploads', headers: tusHeaders(user.token, bytes.length, { 'content-type': 'application/offset+octet-stream' }), payload: bytes });
+      const up = await p.app.inject({ method: 'POST', url: '/api/uploads', headers: tusHeaders(user.token, bytes.length, { 'content-type': 'application/offset+octet-stream' }), payload: bytes });
       expect(up.statusCode).toBe(201);
       const id = String(up.headers['reel-video-id']);
       // the setting is fixed when the upload finishes: changing it afterwards does not change this video
       await send('PATCH', '/api/admin/settings', { ladderMaxRung: null });
-      const plan = (await tp.platform.queue.forVideo(id)).find((t) => t.kind === 'plan')!;
+      const plan = (await p.tp.platform.queue.forVideo(id)).find((t) => t.kind === 'plan')!;
       expect(JSON.parse(plan.payload)).toMatchObject({ maxRung: '240p' });
-      if (db !== 'sqlite') return await tp.platform.queue.cancelVideo(id);
+      if (db !== 'sqlite') return await p.tp.platform.queue.cancelVideo(id);
       // one real transcode (SQLite run): a 720p source gets 144p and 240p only
-      const worker = createWorker(tp.platform);
+      const worker = createWorker(p.tp.platform);
       worker.start();
       try {
-        const v = await waitForVideo(app, id, user.token);
+        const v = await waitForVideo(p.app, id, user.token);
         expect(v.status).toBe('ready');
         expect(v.renditions.map((r: any) => r.name).sort()).toEqual(['144p', '240p']);
       } finally {

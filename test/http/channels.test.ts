@@ -4,13 +4,12 @@
  * only public, ready videos; the web app answers /@handle. SQLite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dbKinds, registerUser, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { bearer, dbKinds, registerUser, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 for (const db of dbKinds()) {
   describe(`channels by handle on ${db}`, () => {
     let tp: TestPlatform;
     const app = () => tp.platform.app;
-    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
     beforeAll(async () => {
       tp = await startTestPlatform({ db });
     });

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dbKinds, MEDIA_DIR, registerUser, startTestPlatform, waitForVideo, type TestPlatform } from '../support/platform.js';
+import { bearer, dbKinds, MEDIA_DIR, registerUser, startTestPlatform, waitForVideo, type TestPlatform } from '../support/platform.js';
 import { parseMasterPlaylist, parseMediaPlaylist } from '../../src/core/hls.js';
 import { signPlaybackToken } from '../../src/core/playback-token.js';
 import { decryptSegment } from '../../src/core/hls-encryption.js';
@@ -27,7 +27,6 @@ for (const db of dbKinds()) {
     /** every kind of file a video has, relative to its base */
     let files: Array<{ file: string; type: RegExp }>;
     const app = () => tp.platform.app;
-    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
     const setVisibility = async (visibility: string) =>
       expect((await app().inject({ method: 'PATCH', url: `/api/videos/${id}`, headers: bearer(owner.token), payload: { visibility } })).statusCode).toBe(200);
     const descriptor = (headers: Record<string, string> = {}) => app().inject({ url: `/api/videos/${id}/playback`, headers });
@@ -206,7 +205,6 @@ for (const db of dbKinds()) {
     let owner: { token: string; cookie: string };
     let id: string;
     const app = () => tp.platform.app;
-    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 
     beforeAll(async () => {
       tp = await startTestPlatform({ db, worker: true, env: { PLAYBACK_SECRET: SECRET } });

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MEDIA_DIR, registerUser, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { bearer, MEDIA_DIR, registerUser, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -63,7 +63,6 @@ describe('processing progress as server-sent events', () => {
   let owner: { token: string };
   let stranger: { token: string };
   const app = () => tp.platform.app;
-  const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 
   beforeAll(async () => {
     tp = await startTestPlatform({ worker: true });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dbKinds, MEDIA_DIR, registerUser, startTestPlatform, waitForVideo, type TestPlatform } from '../support/platform.js';
+import { bearer, dbKinds, MEDIA_DIR, registerUser, startTestPlatform, waitForVideo, type TestPlatform } from '../support/platform.js';
 import { imageInfo } from '../../src/catalog/image-info.js';
 
 const run = promisify(execFile);
@@ -24,7 +24,6 @@ for (const db of dbKinds()) {
     let dir: string;
     const images: Record<string, Buffer> = {};
     const app = () => tp.platform.app;
-    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 
     /** an image made by ffmpeg: a solid colour of this size */
     async function makeImage(name: string, size: string, color: string): Promise<Buffer> {

@@ -57,6 +57,35 @@ for (const store of UPLOAD_STORES) {
       expect(noVersion.statusCode).toBe(412);
     });
 
+    it('an upload whose bytes were all stored but whose request died before finishing it is finished by the next HEAD, which names its video', async () => {
+      const c = await tus('POST', '/api/uploads', { 'upload-length': '10', 'upload-metadata': `title ${Buffer.from('cut at the end').toString('base64')}` });
+      const url = String(c.headers.location);
+      // the process "dies" after storing the last bytes, before the upload is finished (fault injection)
+      const videos = tp.platform.videos;
+      const markProcessing = videos.markProcessing;
+      videos.markProcessing = async () => {
+        throw new Error('died here');
+      };
+      try {
+        expect((await tus('PATCH', url, { 'upload-offset': '0', ...octets }, Buffer.from('0123456789'))).statusCode).toBeGreaterThanOrEqual(500);
+      } finally {
+        videos.markProcessing = markProcessing;
+      }
+      // a resuming client asks for the offset, sees every byte stored and calls the upload done: the answer names the
+      // video, whose processing has started, once
+      const head = await tus('HEAD', url);
+      expect(head.statusCode).toBe(200);
+      expect(head.headers['upload-offset']).toBe('10');
+      const id = String(head.headers['reel-video-id']);
+      const video = await tp.platform.app.inject({ url: `/api/videos/${id}`, headers: { authorization: `Bearer ${token}` } });
+      expect(video.json().status).toBe('processing');
+      const tasks = (await tp.platform.app.inject({ url: `/api/videos/${id}/tasks`, headers: { authorization: `Bearer ${token}` } })).json().items as Array<{ key: string }>;
+      expect(tasks.length).toBeGreaterThan(0);
+      expect(new Set(tasks.map((t) => t.key)).size).toBe(tasks.length);
+      // finished like any upload: its bytes are gone from the upload store (they are the video's source now)
+      expect((await tus('HEAD', url)).statusCode).toBe(404);
+    });
+
     it('creation: too large 413, neither length nor deferral 400', async () => {
       expect((await tus('POST', '/api/uploads', { 'upload-length': '1001' })).statusCode).toBe(413);
       expect((await tus('POST', '/api/uploads', {})).statusCode).toBe(400);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createPlatform, type Platform } from '../../src/wiring/platform.js';
@@ -67,6 +68,33 @@ export async function startTestPlatform(opts: { db?: DbKind; worker?: boolean; e
     },
   };
 }
+
+/**
+ * A platform for the enclosing `describe`: started before its tests, closed after them. Its `tp` and `app` are
+ * read inside tests and hooks (before the start they throw).
+ */
+export function usePlatform(opts: Parameters<typeof startTestPlatform>[0] = {}): { readonly tp: TestPlatform; readonly app: Platform['app'] } {
+  let tp: TestPlatform | null = null;
+  beforeAll(async () => {
+    tp = await startTestPlatform(opts);
+  });
+  afterAll(async () => tp?.close());
+  const started = () => {
+    if (!tp) throw new Error('the test platform is not started yet: use it inside a test or a hook');
+    return tp;
+  };
+  return {
+    get tp() {
+      return started();
+    },
+    get app() {
+      return started().platform.app;
+    },
+  };
+}
+
+/** The header that authenticates an API request with a bearer token. */
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** Register a user through the API and return its bearer token. */
 export async function registerUser(app: Platform['app'], handle = `u${randomBytes(4).toString('hex')}`): Promise<{ token: string; cookie: string; handle: string }> {
