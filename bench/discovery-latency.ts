@@ -176,7 +176,7 @@ async function runOn(kind: string, o: ReturnType<typeof parseCli>) {
     const trending = new TrendingService(queries, { now: () => now, ttlMs: 3_600_000 });
     const videos = new VideosService(handle.db, new FsBlobStore(join(tmpdir(), 'reel-bench-unused')));
     const search = new SearchService(index, queries, videos, { now: () => now });
-    const recs = new RecommendationsService(queries, index, trending, videos, { now: () => now, budgetMs: 10_000 });
+    const recs = new RecommendationsService(queries, similar, trending, videos, { now: () => now, budgetMs: 10_000 });
     t = Date.now();
     await trending.trending();
     const trendingMs = Date.now() - t;

@@ -70,7 +70,7 @@ async function main() {
     const trending = new TrendingService(queries, { now: () => now, ttlMs: 3_600_000 });
     const videos = new VideosService(handle.db, new FsBlobStore(join(dir, 'blobs')));
     // a generous budget: this measures quality, not latency (bench/discovery-latency.ts does that)
-    const recs = new RecommendationsService(queries, searchIndexFor(handle), trending, videos, { now: () => now, budgetMs: 60_000, weights: { ...RECOMMEND_WEIGHTS, ...o.weights } });
+    const recs = new RecommendationsService(queries, similar, trending, videos, { now: () => now, budgetMs: 60_000, weights: { ...RECOMMEND_WEIGHTS, ...o.weights } });
     const popular = await trending.popular();
 
     const eligible = synth.watches.filter((w) => w.videos.length >= 3);

@@ -73,22 +73,6 @@ export class CowatchTable {
     this.reader = (reader ?? db).withTables<CowatchTables>();
   }
 
-  /** Videos co-watched with the seeds: other video → summed score (the seeds themselves left out). */
-  async coWatched(seeds: string[], limit: number): Promise<Map<string, number>> {
-    if (seeds.length === 0) return new Map();
-    const rows = await this.reader
-      .selectFrom('video_cowatch')
-      .select(['other_id', sql<number>`sum(score)`.as('n')])
-      .where('video_id', 'in', seeds)
-      .where('other_id', 'not in', seeds)
-      .groupBy('other_id')
-      .orderBy('n', 'desc')
-      .orderBy('other_id')
-      .limit(limit)
-      .execute();
-    return new Map(rows.map((r) => [r.other_id, Number(r.n)]));
-  }
-
   /** One video's list, best first (tests, admin). */
   async listOf(videoId: string): Promise<Array<{ otherId: string; score: number }>> {
     const rows = await this.db.selectFrom('video_cowatch').select(['other_id', 'score']).where('video_id', '=', videoId).orderBy('score', 'desc').orderBy('other_id').execute();

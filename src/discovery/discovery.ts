@@ -52,7 +52,7 @@ export function createDiscovery(database: DatabaseHandle, videos: VideosService,
     indexer,
     search: new SearchService(index, queries, videos),
     trending,
-    recommendations: new RecommendationsService(queries, index, trending, videos, { budgetMs: o.budgetMs, similarCacheMs: o.cacheMs * 10 }),
+    recommendations: new RecommendationsService(queries, similar, trending, videos, { budgetMs: o.budgetMs, similarCacheMs: o.cacheMs * 10 }),
     cowatch,
     similar,
     async trendingVideos(limit) {

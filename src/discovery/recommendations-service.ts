@@ -10,11 +10,10 @@
 import { rankRecommendations, RECOMMEND_WEIGHTS, shortlistOrder, signalMaxima, type RecCandidate, type Ranked, type Reason, type RecommendWeights } from '../core/discovery-ranking.js';
 import type { CurrentUser } from '../accounts/accounts-service.js';
 import type { VideosService, VideoView } from '../catalog/videos-service.js';
-import type { SearchIndex } from '../ports/search-index.js';
 import type { CandidateLists, CandidateQueries, Eligible } from './candidates.js';
 import type { TrendingService } from './trending-service.js';
 import { LruCache, withinDeadline, type StageResult } from './budget.js';
-import { similarQuery } from './similar.js';
+import type { SimilarTable } from './similar.js';
 
 export interface RecViewer {
   /** signed-in account, if any */
@@ -71,7 +70,7 @@ export class RecommendationsService {
 
   constructor(
     private readonly queries: CandidateQueries,
-    private readonly index: SearchIndex,
+    private readonly similarTable: Pick<SimilarTable, 'compute'>,
     private readonly trending: TrendingService,
     private readonly videos: VideosService,
     opts: Partial<RecommendOptions> = {},
@@ -192,14 +191,12 @@ export class RecommendationsService {
     return { ranked, degraded: [...new Set(degraded)], fallback };
   }
 
-  /** "Similar" candidates of a video from the search index (a video without a precomputed list), cached per video. */
+  /** "Similar" candidates of a video without a precomputed list: computed as the refresh would (SimilarTable.compute), cached per video. */
   private async liveSimilar(videoId: string, text: string): Promise<Map<string, number>> {
     const cacheOn = this.opts.similarCacheMs > 0;
     const hit = cacheOn ? this.seedCache.get(videoId) : undefined;
     if (hit) return hit;
-    const q = similarQuery(text);
-    const r = q ? await this.index.search(q, {}, 30, { titleAndTags: true }) : { hits: [] };
-    const similar = new Map(r.hits.filter((h) => h.videoId !== videoId).map((h) => [h.videoId, h.relevance]));
+    const similar = await this.similarTable.compute(videoId, text);
     if (cacheOn) this.seedCache.set(videoId, similar);
     return similar;
   }
