@@ -16,7 +16,7 @@ import { captionsRoutes } from '../captions/captions-routes.js';
 import type { ErasureService } from '../erasure/erasure-service.js';
 import type { AuditLog } from '../erasure/audit-log.js';
 import { erasureRoutes } from '../erasure/erasure-routes.js';
-import { handleTus, type TusConcat, type TusWebServer } from '../upload/tus-http.js';
+import { handleTus, type TusExtras, type TusWebServer } from '../upload/tus-http.js';
 import type { ModerationService } from '../moderation/moderation-service.js';
 import { moderationRoutes } from '../moderation/moderation-routes.js';
 import type { VideosService } from '../catalog/videos-service.js';
@@ -61,7 +61,7 @@ export interface AppServices {
   playback: PlaybackService;
   pipeline: PipelineService;
   tus: TusWebServer;
-  tusConcat: TusConcat;
+  tusExtras: TusExtras;
   uploads: UploadsPort;
   checkDatabase(): Promise<void>;
   engagement: Engagement;
@@ -129,7 +129,7 @@ export async function buildApp(s: AppServices, opts: AppOptions): Promise<Fastif
   const tusHandler = async (req: any, reply: any) => {
     reply.hijack();
     req.raw.headers[TRACE_HEADER] = req.id; // the upload's hooks read the correlation id from here
-    await handleTus(s.tus, s.tusConcat, req.raw, reply.raw);
+    await handleTus(s.tus, s.tusExtras, req.raw, reply.raw);
   };
   for (const url of [UPLOAD_PATH, `${UPLOAD_PATH}/*`]) {
     app.route({ method: ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS', 'GET'], url, schema: { hide: true }, handler: tusHandler });

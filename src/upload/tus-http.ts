@@ -11,8 +11,11 @@ export interface TusWebServer {
   handleWeb(req: Request): Promise<Response>;
 }
 
-/** The concatenation extension (tus-uploads.ts): final uploads, and the header HEAD shows for partial ones. */
-export interface TusConcat {
+/**
+ * What tus-uploads.ts adds around @tus/server: the concatenation extension (final uploads, the header HEAD shows for
+ * partial ones) and finishing an upload whose bytes are all stored.
+ */
+export interface TusExtras {
   concatenate(req: Request, header: string, handle: (r: Request) => Promise<Response>): Promise<Response>;
   concatHeader(uploadId: string): Promise<string | null>;
   /** an upload whose bytes are all stored: its video id, the upload finished first if it was not (tus-uploads.ts) */
@@ -59,7 +62,7 @@ function error(res: ServerResponse, status: number, code: string, message: strin
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
-export async function handleTus(tus: TusWebServer, concat: TusConcat, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleTus(tus: TusWebServer, extras: TusExtras, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = `http://${req.headers.host ?? 'localhost'}${req.url}`;
   const headers = webHeaders(req);
   const method = req.method ?? 'GET';
@@ -83,7 +86,7 @@ export async function handleTus(tus: TusWebServer, concat: TusConcat, req: Incom
   }
   const concatValue = req.headers['upload-concat'];
   if (method === 'POST' && typeof concatValue === 'string' && concatValue.startsWith('final;')) {
-    return send(res, await concat.concatenate(new Request(url, { method, headers }), concatValue, (r) => tus.handleWeb(r)));
+    return send(res, await extras.concatenate(new Request(url, { method, headers }), concatValue, (r) => tus.handleWeb(r)));
   }
   // @tus/server refuses Upload-Concat (501): a partial creation reaches it under our own header instead
   headers.delete(PARTIAL_HEADER);
@@ -95,12 +98,12 @@ export async function handleTus(tus: TusWebServer, concat: TusConcat, req: Incom
   if (method === 'POST' && concatValue === 'partial' && response.status === 201) response.headers.set('upload-concat', 'partial');
   if (method === 'HEAD' && response.status === 200) {
     const id = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
-    const value = await concat.concatHeader(id);
+    const value = await extras.concatHeader(id);
     if (value) response.headers.set('upload-concat', value);
     // every byte stored: the client will call the upload done, so it must be finished and name its video
     const length = response.headers.get('upload-length');
     if (!value && length !== null && response.headers.get('upload-offset') === length) {
-      const videoId = await concat.finishComplete(id);
+      const videoId = await extras.finishComplete(id);
       if (videoId) response.headers.set('reel-video-id', videoId);
     }
   }

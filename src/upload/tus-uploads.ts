@@ -315,5 +315,5 @@ export function createTusServer(deps: TusDeps) {
     return removed;
   }
 
-  return { server, store, cleanupExpired, concat: { concatenate, concatHeader, finishComplete } };
+  return { server, store, cleanupExpired, extras: { concatenate, concatHeader, finishComplete } };
 }

@@ -276,7 +276,7 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; ru
       playback,
       pipeline,
       tus: tus.server,
-      tusConcat: tus.concat,
+      tusExtras: tus.extras,
       uploads: {
         remove: (id) => tus.store.remove(id),
         offset: async (id) => (await tus.store.getUpload(id).catch(() => null))?.offset ?? null,
