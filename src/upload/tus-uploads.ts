@@ -7,7 +7,6 @@
 import { rename, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EVENTS, Server } from '@tus/server';
-import { FileStore } from '@tus/file-store';
 import type { Logger } from 'pino';
 import { AppError } from '../core/errors.js';
 import type { AccountsService, CurrentUser } from '../accounts/accounts-service.js';
@@ -19,6 +18,7 @@ import type { UploadPolicy } from './upload-policy.js';
 import type { Metrics } from '../ops/metrics.js';
 import { GRANT_PARAM, type UploadGrants } from './upload-grants.js';
 import { BlobUploadStore } from '../adapters/upload/blob-upload-store.js';
+import { LocalUploadStore } from '../adapters/upload/local-upload-store.js';
 import { appendFiles } from '../adapters/files/append-files.js';
 
 export const UPLOAD_PATH = '/api/uploads';
@@ -71,7 +71,7 @@ const stripExt = (name: string) => name.replace(/\.[^./]{1,8}$/, '');
 
 export function createTusServer(deps: TusDeps) {
   const inBlobs = deps.uploadStore === 'blob' ? new BlobUploadStore(deps.blobs, { spoolDir: join(deps.uploadDir, 'spool'), expiryMs: deps.expiryMs }) : null;
-  const store = inBlobs ?? new FileStore({ directory: deps.uploadDir, expirationPeriodInMilliseconds: deps.expiryMs });
+  const store = inBlobs ?? new LocalUploadStore({ directory: deps.uploadDir, expirationPeriodInMilliseconds: deps.expiryMs });
 
   const fail = (err: unknown) => {
     if (err instanceof AppError) return reject(err.statusCode, err.code, err.message);
