@@ -140,6 +140,7 @@ function stepsOfLoad(): Steps {
   };
   end('early entry', (p) => /^\/assets\/early-.*\.js$/.test(p)); // the player-first entry and its shared chunk
   end('app entry', (p) => /^\/assets\/index-.*\.js$/.test(p));
+  end('styles', (p) => /^\/assets\/index-.*\.css$/.test(p)); // module scripts run only once it is loaded
   end('app chunk', (p) => /^\/assets\/boot-.*\.js$/.test(p)); // React and the router, loaded after the first frame
   end('route chunk', (p) => /^\/assets\/(Watch|TvWatch)-.*\.js$/.test(p));
   end('hls.js', (p) => /^\/assets\/hls-.*\.js$/.test(p));
@@ -149,6 +150,7 @@ function stepsOfLoad(): Steps {
   end('first media playlist', (p) => /\/media\/.*\/[^/]*\.m3u8$/.test(p) && !/master[^/]*\.m3u8$/.test(p), true);
   end('first init segment', (p) => /init[^/]*\.mp4$/.test(p), true);
   end('first segment', (p) => /\.m4s$/.test(p), true);
+  end('start segments', (p) => /\.m4s$/.test(p) || /init[^/]*\.mp4$/.test(p)); // the last of them
   // the player's own marks (web/src/player/engine.ts): when hls.js started, attached, parsed, buffered
   for (const m of performance.getEntriesByType('mark')) if (m.name.startsWith('reel:') && m.name !== 'reel:title') steps[m.name.slice(5)] ??= m.startTime;
   if (w.__loadstart != null) steps['hls.js attached (loadstart)'] = w.__loadstart;

@@ -107,31 +107,56 @@ export function resumePoint(resumeSec: number | null, durationSec: number | null
 const dirOf = (url: string) => url.slice(0, url.lastIndexOf('/') + 1);
 
 /**
- * The media files a player asks for first, as absolute paths: the master playlist, the start rung's and the
- * audio's media playlists, their init segments and the segments at `startSec`. `read` returns a playlist's text
- * (as the origin serves it) or null. Empty when the master cannot be read.
+ * One track of a video's start, for the watch page's MSE starter (web/src/player/starter.ts): the SourceBuffer's
+ * codec, and the init segment and first segment to append (absolute paths).
  */
-export async function startFiles(masterUrl: string, startSec: number, read: (url: string) => Promise<string | null>): Promise<string[]> {
+export interface StartTrack {
+  kind: 'video' | 'audio';
+  codec: string;
+  init: string;
+  first: string;
+}
+
+const AUDIO_CODEC = /^(mp4a|opus|ac-3|ec-3|flac)/;
+
+/**
+ * The media files a player asks for first, as absolute paths: the master playlist, the start rung's and the
+ * audio's media playlists, their init segments and the segments at `startSec`; and, when they are plain CMAF (no
+ * encryption, video and audio apart, codecs declared), the tracks they make. `read` returns a playlist's text (as
+ * the origin serves it) or null. Empty when the master cannot be read.
+ */
+export async function startMedia(masterUrl: string, startSec: number, read: (url: string) => Promise<string | null>): Promise<{ files: string[]; tracks: StartTrack[] }> {
+  const none = { files: [], tracks: [] };
   const masterText = await read(masterUrl);
-  if (!masterText) return [];
+  if (!masterText) return none;
   const master = parseMasterPlaylist(masterText);
-  if (!master.variants.length) return [];
+  if (!master.variants.length) return none;
   const heights = master.variants.map((v) => Number(v.resolution?.split('x')[1] ?? 0));
   const order = heights.map((h, i) => ({ h, bw: master.variants[i].bandwidth, i })).sort((a, b) => a.h - b.h || a.bw - b.bw);
   const variant = master.variants[order[startRung(order.map((o) => o.h))].i];
   const audio = master.audio.find((a) => a.groupId === variant.audioGroup);
+  const codecs = (variant.codecs ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  const codecOf = (kind: 'video' | 'audio') => codecs.find((c) => AUDIO_CODEC.test(c) === (kind === 'audio'));
   const files = [masterUrl];
+  const tracks: StartTrack[] = [];
+  let plain = true;
   const base = dirOf(masterUrl);
-  const lists = await Promise.all([variant.uri, audio?.uri].filter((u): u is string => !!u).map(async (uri) => ({ url: base + uri, text: await read(base + uri) })));
-  for (const { url, text } of lists) {
+  const wanted = [{ kind: 'video' as const, uri: variant.uri }, ...(audio ? [{ kind: 'audio' as const, uri: audio.uri }] : [])];
+  const lists = await Promise.all(wanted.map(async (w) => ({ ...w, url: base + w.uri, text: await read(base + w.uri) })));
+  for (const { kind, url, text } of lists) {
     files.push(url);
     if (!text) continue;
     const pl = parseMediaPlaylist(text);
     const seg = segmentAt(pl, startSec);
     if (pl.initUri) files.push(dirOf(url) + pl.initUri);
     if (seg) files.push(dirOf(url) + seg);
+    const codec = codecOf(kind);
+    if (text.includes('#EXT-X-KEY') || !pl.initUri || !seg || !codec) plain = false;
+    else tracks.push({ kind, codec, init: dirOf(url) + pl.initUri, first: dirOf(url) + seg });
   }
-  return files;
+  // muxed audio (no audio playlist while the variant declares an audio codec) does not fit two SourceBuffers
+  if (!audio && codecOf('audio')) plain = false;
+  return { files, tracks: plain ? tracks : [] };
 }
 
 /** JSON for an inline <script type="application/json">: nothing in it can end the element. */
@@ -144,14 +169,18 @@ export function inlineJson(value: unknown): string {
  * watch page), the early entry, which must come before the app's script (module scripts run in document order), its
  * chunks, and preloads of the first media files.
  */
-export function watchStartTags(manifest: ViteManifest, playback: unknown, files: string[], playlists: Record<string, string> = {}): string {
+export function watchStartTags(manifest: ViteManifest, playback: unknown, files: string[], playlists: Record<string, string> = {}, tracks: StartTrack[] = []): string {
   const early = manifest[EARLY_ENTRY];
   if (!early) return '';
   // playlists come inline (id `reel-playlists`: path → text; the player reads them without a request), the
   // segments as preloads
   const media = files.filter((u) => !(u in playlists)).map((u) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="${attr(u)}">`);
   const inline = Object.keys(playlists).length ? [`<script id="reel-playlists" type="application/json">${inlineJson(playlists)}</script>`] : [];
+  if (tracks.length) inline.push(`<script id="reel-start" type="application/json">${inlineJson(tracks)}</script>`);
   const imports = chunkFiles(manifest, early.imports ?? []).map((f) => `<link rel="modulepreload" href="/${attr(f)}">`);
+  // hls.js: with start tracks the MSE starter shows the first frame and hls.js is evaluated after it, so it comes
+  // after the media files; without them the early entry needs it first
+  const hls = chunkFiles(manifest, ['hls.js']).map((f) => (tracks.length ? `<link rel="preload" as="script" crossorigin="anonymous" href="/${attr(f)}">` : `<link rel="modulepreload" href="/${attr(f)}">`));
   // the scripts first: a browser opens six connections to an HTTP/1.1 origin, and the media files arrive long
   // before hls.js (597 KB) is evaluated, so they must not hold the connections the scripts wait for
   return [
@@ -159,7 +188,7 @@ export function watchStartTags(manifest: ViteManifest, playback: unknown, files:
     ...inline,
     `<script type="module" src="/${attr(early.file)}"></script>`,
     ...imports,
-    ...media,
+    ...(tracks.length ? [...media, ...hls] : [...hls, ...media]),
   ].join('');
 }
 
@@ -169,10 +198,10 @@ export function watchStartTags(manifest: ViteManifest, playback: unknown, files:
  * and until then they would only compete with hls.js and the first segments; the video's details are, at low
  * priority.
  */
-export function playerFirstHtml(html: string, manifest: ViteManifest, id: string, playback: unknown, files: string[], playlists: Record<string, string> = {}): string {
+export function playerFirstHtml(html: string, manifest: ViteManifest, id: string, playback: unknown, files: string[], playlists: Record<string, string> = {}, tracks: StartTrack[] = []): string {
   const details = `<link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href="/api/videos/${attr(id)}">`;
   return html
-    .replace(/<script type="module"/, `${watchStartTags(manifest, playback, files, playlists)}<script type="module"`)
+    .replace(/<script type="module"/, `${watchStartTags(manifest, playback, files, playlists, tracks)}<script type="module"`)
     .replace('</head>', `${details}</head>`)
     .replace('<div id="root"></div>', `<div id="root">${WATCH_SKELETON}</div>`);
 }

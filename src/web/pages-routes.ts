@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readFile, stat } from 'node:fs/promises';
-import { appPreloadTags, PAGE_PRELOADS, playerFirstHtml, preloadTags, resumePoint, startFiles, type ViteManifest } from './page-preloads.js';
+import { appPreloadTags, PAGE_PRELOADS, playerFirstHtml, preloadTags, resumePoint, startMedia, type StartTrack, type ViteManifest } from './page-preloads.js';
 import type { PlaybackDescriptor, PlaybackService } from '../streaming/playback-service.js';
 
 import { UUID } from '../core/ids.js';
@@ -75,7 +75,7 @@ export async function registerPages(app: FastifyInstance, playback: PlaybackServ
     }
     // player-first: the descriptor, the first media files and the early entry before the app's own script (module
     // scripts run in document order), the page's skeleton holding the player's box until the app renders
-    const html = playerFirstHtml(b.html, b.manifest, req.params.id, start.playback, start.files, start.playlists);
+    const html = playerFirstHtml(b.html, b.manifest, req.params.id, start.playback, start.files, start.playlists, start.tracks);
     // the descriptor is this viewer's (signed URLs, resume position): not for shared caches
     return reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(html);
   };
@@ -87,7 +87,7 @@ export async function registerPages(app: FastifyInstance, playback: PlaybackServ
  * without the token part of their paths (the descriptor's baseUrl, which differs per descriptor). Its playlists'
  * texts hold only relative URIs, so they are kept too.
  */
-type StartCache = Map<string, { until: number; files: string[]; playlists: Record<string, string> }>;
+type StartCache = Map<string, { until: number; files: string[]; playlists: Record<string, string>; tracks: StartTrack[] }>;
 
 interface WatchStart {
   playback: PlaybackDescriptor;
@@ -95,6 +95,8 @@ interface WatchStart {
   files: string[];
   /** the texts of the playlists among them, by path */
   playlists: Record<string, string>;
+  /** the start's tracks for the MSE starter (none when it cannot be used) */
+  tracks: StartTrack[];
 }
 
 /**
@@ -105,12 +107,13 @@ async function watchStart(app: FastifyInstance, playback: PlaybackService | null
   if (!playback || /[?&]player=dash\b/.test(req.url)) return null;
   const d = await playback.descriptor(req.params.id, req.user).catch(() => null);
   if (!d?.playable || !d.hls.h264) return null;
-  if (d.status !== 'ready' || d.hls.vp9 || d.hls.av1) return { playback: d, files: [], playlists: {} };
+  if (d.status !== 'ready' || d.hls.vp9 || d.hls.av1) return { playback: d, files: [], playlists: {}, tracks: [] };
   const startSec = resumePoint(d.resumePositionSec, d.durationSec);
   const key = `${d.videoId}@${startSec}`;
   const withBase = (rel: Record<string, string>) => Object.fromEntries(Object.entries(rel).map(([p, t]) => [d.baseUrl + p, t]));
   const hit = startCache.get(key);
-  if (hit && hit.until > Date.now()) return { playback: d, files: hit.files.map((f) => d.baseUrl + f), playlists: withBase(hit.playlists) };
+  const trackWithBase = (t: StartTrack) => ({ ...t, init: d.baseUrl + t.init, first: d.baseUrl + t.first });
+  if (hit && hit.until > Date.now()) return { playback: d, files: hit.files.map((f) => d.baseUrl + f), playlists: withBase(hit.playlists), tracks: hit.tracks.map(trackWithBase) };
   // the playlists as the origin serves them (its access checks, hidden rungs), through the app without a socket
   const texts: Record<string, string> = {};
   const read = async (url: string) => {
@@ -119,13 +122,14 @@ async function watchStart(app: FastifyInstance, playback: PlaybackService | null
     texts[url] = r.body;
     return r.body;
   };
-  const files = await startFiles(d.hls.h264, startSec, read).catch(() => []);
-  if (!files.length) return { playback: d, files, playlists: {} };
+  const { files, tracks } = await startMedia(d.hls.h264, startSec, read).catch(() => ({ files: [], tracks: [] }));
+  if (!files.length) return { playback: d, files, playlists: {}, tracks: [] };
   const rel = (p: string) => (p.startsWith(d.baseUrl) ? p.slice(d.baseUrl.length) : null);
   const relTexts = Object.fromEntries(Object.entries(texts).flatMap(([p, t]) => (rel(p) === null ? [] : [[rel(p)!, t]])));
   if (startCache.size >= 1000) startCache.delete(startCache.keys().next().value!);
-  startCache.set(key, { until: Date.now() + 60_000, files: files.flatMap((f) => (rel(f) === null ? [] : [rel(f)!])), playlists: relTexts });
-  return { playback: d, files, playlists: withBase(relTexts) };
+  const relTracks = tracks.every((t) => rel(t.init) !== null && rel(t.first) !== null) ? tracks.map((t) => ({ ...t, init: rel(t.init)!, first: rel(t.first)! })) : [];
+  startCache.set(key, { until: Date.now() + 60_000, files: files.flatMap((f) => (rel(f) === null ? [] : [rel(f)!])), playlists: relTexts, tracks: relTracks });
+  return { playback: d, files, playlists: withBase(relTexts), tracks: relTracks.map(trackWithBase) };
 }
 
 /** index.html and the Vite manifest of web/dist, re-read when the build changes; null when there is no build. */

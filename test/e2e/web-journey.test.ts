@@ -125,6 +125,19 @@ describe('web app: a creator and a viewer', () => {
     const asked = await page.evaluate(() => (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((r) => `${r.initiatorType} ${new URL(r.name).pathname}`));
     expect(asked.filter((r) => r.endsWith('/master.m3u8'))).toEqual([]);
     expect(asked.filter((r) => r.startsWith('link ') && r.endsWith('.m4s')).length).toBeGreaterThan(0);
+    // the MSE starter showed the first frame from those segments before hls.js was even evaluated; hls.js then took
+    // its MediaSource over and went on from where the buffer ended: one range from 0, past the first segments
+    const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])));
+    expect(marks['reel:starter buffered']).toBeGreaterThan(0);
+    expect(marks['reel:hls started']).toBeGreaterThanOrEqual(marks['reel:early shown']);
+    await page.waitForFunction(() => performance.getEntriesByName('reel:hls first fragment buffered').length > 0 && (window as any).reelPlayer.video.currentTime > 5, undefined, { timeout: 30_000 });
+    const ranges = await page.evaluate(() => {
+      const b = (window as any).reelPlayer.video.buffered as TimeRanges;
+      return Array.from({ length: b.length }, (_, i) => [b.start(i), b.end(i)]);
+    });
+    expect(ranges).toHaveLength(1);
+    expect(ranges[0][0]).toBeLessThan(0.2);
+    expect(ranges[0][1]).toBeGreaterThan(6);
 
     // manual quality, then back to Auto (from the start: the film lasts 14 s, and the switch must happen while it plays)
     await page.evaluate(() => { (window as any).reelPlayer.video.currentTime = 0; });

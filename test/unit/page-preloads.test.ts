@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appPreloadTags, chunkFiles, playerFirstHtml, preloadTags, resumePoint, segmentAt, startFiles, startRung, type ViteManifest } from '../../src/web/page-preloads.js';
+import { appPreloadTags, chunkFiles, playerFirstHtml, preloadTags, resumePoint, segmentAt, startMedia, startRung, type ViteManifest } from '../../src/web/page-preloads.js';
 
 const manifest: ViteManifest = {
   'index.html': { file: 'assets/index-A.js' },
@@ -34,7 +34,7 @@ describe('player-first watch page', () => {
   const built: ViteManifest = {
     ...manifest,
     'index.html': { file: 'assets/index-A.js', isEntry: true, imports: ['_early-G.js'], dynamicImports: ['_boot-H.js'] },
-    'src/early.ts': { file: 'assets/early-I.js', isEntry: true, imports: ['../node_modules/hls.js/dist/hls.mjs', '_early-G.js'] },
+    'src/early.ts': { file: 'assets/early-I.js', isEntry: true, imports: ['_early-G.js'], dynamicImports: ['../node_modules/hls.js/dist/hls.mjs'] },
     '_early-G.js': { file: 'assets/early-G.js' },
     '_boot-H.js': { file: 'assets/boot-H.js', name: 'boot', imports: ['_early-G.js'] },
   };
@@ -69,9 +69,23 @@ describe('player-first watch page', () => {
   it('lists the files a player asks for first: master, the start rung and the audio, their init and start segments', async () => {
     const base = `/media/${id}/t/tok/`;
     const texts: Record<string, string> = { [`${base}master.m3u8`]: master, [`${base}360p/index.m3u8`]: media('v'), [`${base}audio/index.m3u8`]: media('a') };
-    const files = await startFiles(`${base}master.m3u8`, 2.5, async (u) => texts[u] ?? null);
+    const { files, tracks } = await startMedia(`${base}master.m3u8`, 2.5, async (u) => texts[u] ?? null);
     expect(files).toEqual([`${base}master.m3u8`, `${base}360p/index.m3u8`, `${base}360p/init.mp4`, `${base}360p/v1.m4s`, `${base}audio/index.m3u8`, `${base}audio/init.mp4`, `${base}audio/a1.m4s`]);
-    expect(await startFiles(`${base}master.m3u8`, 0, async () => null)).toEqual([]);
+    // the MSE starter's tracks: codecs from the variant, init and start segment of each
+    expect(tracks).toEqual([
+      { kind: 'video', codec: 'avc1.64001e', init: `${base}360p/init.mp4`, first: `${base}360p/v1.m4s` },
+      { kind: 'audio', codec: 'mp4a.40.2', init: `${base}audio/init.mp4`, first: `${base}audio/a1.m4s` },
+    ]);
+    expect(await startMedia(`${base}master.m3u8`, 0, async () => null)).toEqual({ files: [], tracks: [] });
+  });
+
+  it('gives the MSE starter no tracks for encrypted segments', async () => {
+    const base = `/media/${id}/t/tok/`;
+    const locked = (p: string) => media(p).replace('#EXT-X-MAP', '#EXT-X-KEY:METHOD=AES-128,URI="key"\n#EXT-X-MAP');
+    const texts: Record<string, string> = { [`${base}master.m3u8`]: master, [`${base}360p/index.m3u8`]: locked('v'), [`${base}audio/index.m3u8`]: locked('a') };
+    const { files, tracks } = await startMedia(`${base}master.m3u8`, 0, async (u) => texts[u] ?? null);
+    expect(files).toHaveLength(7);
+    expect(tracks).toEqual([]);
   });
 
   it('carries the start playlists inline (escaped) instead of preloading them; the segments stay preloads', () => {
@@ -105,6 +119,19 @@ describe('player-first watch page', () => {
     expect(out.match(/hls-F\.js/g)).toHaveLength(1);
     expect(out).toContain('<div id="root"><div class="shell shell-watch">');
     expect(out).toContain('id="early-player"');
+    expect(out).not.toContain('id="reel-start"');
     expect(appPreloadTags(built)).toBe('<link rel="modulepreload" href="/assets/boot-H.js"><link rel="modulepreload" href="/assets/early-G.js">');
+  });
+
+  it('with start tracks: names them (#reel-start) and preloads hls.js after the media files, for the MSE starter', () => {
+    const html = '<html><head><script type="module" crossorigin src="/assets/index-A.js"></script></head><body><div id="root"></div></body></html>';
+    const seg = `/media/${id}/360p/v0.m4s`;
+    const tracks = [{ kind: 'video' as const, codec: 'avc1.64001e', init: `/media/${id}/360p/init.mp4`, first: seg }];
+    const out = playerFirstHtml(html, built, id, { videoId: id }, [`/media/${id}/360p/init.mp4`, seg], {}, tracks);
+    const json = /<script id="reel-start" type="application\/json">(.*?)<\/script>/.exec(out)?.[1];
+    expect(JSON.parse(json!)).toEqual(tracks);
+    expect(out.indexOf('id="reel-start"')).toBeLessThan(out.indexOf('src="/assets/early-I.js"'));
+    expect(out.indexOf(`href="${seg}"`)).toBeLessThan(out.indexOf('<link rel="modulepreload" href="/assets/hls-F.js">'));
+    expect(out.match(/hls-F\.js/g)).toHaveLength(1);
   });
 });

@@ -7,6 +7,7 @@ import type Hls from 'hls.js';
 import type { Playback } from '../lib/api';
 import { resumePoint, startEngine, type Engine, type EngineEvents } from './engine';
 import { trackPlayback, type PlaybackTracker } from './reports';
+import { inlineStart, startMse, type Started } from './starter';
 
 /** The <video> element of a player, with the descriptor's poster and caption tracks (loaded when shown). */
 export function createVideoElement(d: Playback): HTMLVideoElement {
@@ -86,17 +87,23 @@ function onFirstFrame(video: HTMLVideoElement, done: () => void): void {
     clearTimeout(timer);
     done();
   };
-  if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(finish);
+  // asked once the video has a source: asked before, Chromium may answer before the video's first frame
+  const watch = () => {
+    if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(finish);
+  };
+  if (video.getAttribute('src') || video.querySelector('source')) watch();
+  else video.addEventListener('loadstart', watch, { once: true });
   // a paused video (autoplay refused) shows its poster, not frames: its first frame is ready at loadeddata
   video.addEventListener('loadeddata', () => { if (video.paused) finish(); }, { once: true });
   video.addEventListener('error', finish, { once: true });
 }
 
 /**
- * Start the video of this page's /watch/<id> before the app, when the HTML says how (the early entry calls this
- * with hls.js, already evaluated: the engine attaches and asks for the master playlist before this returns).
+ * Start the video of this page's /watch/<id> before the app, when the HTML says how. With start tracks (#reel-start)
+ * the MSE starter appends the first segments at once and hls.js (`loadHls`) is evaluated after the first frame,
+ * then adopts the MediaSource; without them (or if the starter fails) hls.js starts the video itself.
  */
-export function startEarly(hls: typeof Hls): void {
+export function startEarly(loadHls: () => Promise<typeof Hls>): void {
   const m = /^\/watch\/([^/]+)\/?$/.exec(location.pathname);
   const box = document.getElementById('early-player');
   if (!m || !box || new URLSearchParams(location.search).get('player') === 'dash') return;
@@ -125,7 +132,19 @@ export function startEarly(hls: typeof Hls): void {
     frameShown = resolve;
     onFirstFrame(video, resolve);
   });
-  const engine = startEngine(video, d, { processing: d.status !== 'ready', resumeAt: resumePoint(d), dash: false, events, hls, playlists: inlinePlaylists() });
+  void shown.then(() => performance.mark('reel:early shown'));
+  const resumeAt = resumePoint(d);
+  const playlists = inlinePlaylists();
+  const tracks = inlineStart();
+  const starting = d.status === 'ready' ? startMse(video, tracks, resumeAt) : null;
+  const engine = (async () => {
+    let adopt: Started | undefined;
+    if (starting) {
+      adopt = await starting.catch(() => undefined);
+      if (adopt) await shown;
+    }
+    return startEngine(video, d, { processing: d.status !== 'ready', resumeAt, dash: false, events, hls: await loadHls(), playlists, adopt });
+  })();
   engine.catch(frameShown);
   early = {
     videoId: d.videoId,

@@ -3,6 +3,7 @@
 import type HlsType from 'hls.js';
 import type { LoaderCallbacks, LoaderConfiguration, LoaderContext, PlaylistLoaderConstructor } from 'hls.js';
 import type { Playback } from '../lib/api';
+import type { Started } from './starter';
 import { api } from '../lib/api';
 
 export interface Level { index: number; height: number; label: string }
@@ -78,9 +79,10 @@ function inlinePlaylistLoader(Hls: typeof HlsType, texts: Map<string, string>): 
 
 /**
  * `hls`: hls.js when the caller already has it (the player-first entry): the engine then starts without a wait.
+ * `adopt`: a MediaSource the MSE starter (./starter.ts) opened on `video`, which hls.js takes over.
  * `playlists`: playlist texts by absolute URL that the page already has (see inlinePlaylistLoader).
  */
-export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { processing: boolean; resumeAt: number; dash: boolean; events: EngineEvents; hls?: typeof HlsType; playlists?: Map<string, string> }): Promise<Engine> {
+export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { processing: boolean; resumeAt: number; dash: boolean; events: EngineEvents; hls?: typeof HlsType; playlists?: Map<string, string>; adopt?: Started }): Promise<Engine> {
   const { events } = opts;
   if (opts.dash && d.dash.h264) return startDash(video, d.dash.h264, opts.resumeAt, events, (d as { clearKey?: ClearKeyInfo | null }).clearKey ?? null);
   const src = d.hls[pickCodec(d)] ?? d.hls.h264!;
@@ -154,8 +156,9 @@ export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { 
   hls.once(Hls.Events.MANIFEST_PARSED, () => mark('hls manifest parsed'));
   hls.once(Hls.Events.FRAG_BUFFERED, () => mark('hls first fragment buffered'));
   mark('hls started');
-  // attach first: the MediaSource opens while the playlists are read
-  hls.attachMedia(video);
+  // attach first: the MediaSource opens while the playlists are read. `adopt`: the MSE starter's MediaSource, with
+  // the first segments buffered; hls.js takes its SourceBuffers and loads from where the buffer ends
+  hls.attachMedia(opts.adopt ? { media: video, mediaSource: opts.adopt.mediaSource, tracks: opts.adopt.tracks as never } : video);
   hls.loadSource(src);
   return {
     kind: 'hls',
