@@ -153,7 +153,7 @@ function stepsOfLoad(): Steps {
   end('start segments', (p) => /\.m4s$/.test(p) || /init[^/]*\.mp4$/.test(p)); // the last of them
   // the player's own marks (web/src/player/engine.ts): when hls.js started, attached, parsed, buffered
   for (const m of performance.getEntriesByType('mark')) if (m.name.startsWith('reel:') && m.name !== 'reel:title') steps[m.name.slice(5)] ??= m.startTime;
-  if (w.__loadstart != null) steps['hls.js attached (loadstart)'] = w.__loadstart;
+  if (w.__loadstart != null) steps['video source set (loadstart)'] = w.__loadstart;
   const title = performance.getEntriesByName('reel:title')[0];
   if (title) steps['page title shown'] = title.startTime;
   if (w.__loadedmetadata != null) steps['metadata'] = w.__loadedmetadata;
@@ -183,18 +183,29 @@ async function firstFrameMs(urls: string[], returning = false): Promise<{ frames
       await page.addInitScript(() => {
         const w = window as any;
         w.__firstFrame = null;
+        const watch = (v: HTMLVideoElement) => {
+          if (w.__watching) return;
+          w.__watching = true;
+          w.__loadstart ??= performance.now();
+          v.addEventListener('loadedmetadata', () => (w.__loadedmetadata ??= performance.now()), { once: true });
+          v.requestVideoFrameCallback(() => (w.__firstFrame ??= performance.now()));
+        };
         document.addEventListener(
           'loadstart',
           (e) => {
             const v = e.target as HTMLVideoElement;
-            if (v.tagName !== 'VIDEO' || w.__watching) return;
-            w.__watching = true;
-            w.__loadstart = performance.now();
-            v.addEventListener('loadedmetadata', () => (w.__loadedmetadata ??= performance.now()), { once: true });
-            v.requestVideoFrameCallback(() => (w.__firstFrame ??= performance.now()));
+            if (v.tagName === 'VIDEO') watch(v);
           },
           true,
         );
+        // a video whose source was set before it joined the page (the watch page's inline MSE starter): watched
+        // once it is in the page, before which it cannot show a frame
+        new MutationObserver((_m, o) => {
+          const v = document.querySelector('video');
+          if (!v?.getAttribute('src')) return;
+          watch(v);
+          o.disconnect();
+        }).observe(document, { childList: true, subtree: true });
         // when the rest of the page (the video's title) shows: after the first frame on a player-first page
         new MutationObserver((_m, o) => {
           if (!document.getElementById('title')) return;

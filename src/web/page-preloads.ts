@@ -200,8 +200,10 @@ export function watchStartTags(manifest: ViteManifest, playback: unknown, files:
  */
 export function playerFirstHtml(html: string, manifest: ViteManifest, id: string, playback: unknown, files: string[], playlists: Record<string, string> = {}, tracks: StartTrack[] = []): string {
   const details = `<link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href="/api/videos/${attr(id)}">`;
+  // a function, not a string, as replacement: `$&` and the like in a title stay as they are
+  const tags = watchStartTags(manifest, playback, files, playlists, tracks);
   return html
-    .replace(/<script type="module"/, `${watchStartTags(manifest, playback, files, playlists, tracks)}<script type="module"`)
+    .replace(/<script type="module"/, () => `${tags}<script type="module"`)
     .replace('</head>', `${details}</head>`)
     .replace('<div id="root"></div>', `<div id="root">${WATCH_SKELETON}</div>`);
 }

@@ -120,6 +120,9 @@ describe('player-first watch page', () => {
     expect(out).toContain('<div id="root"><div class="shell shell-watch">');
     expect(out).toContain('id="early-player"');
     expect(out).not.toContain('id="reel-start"');
+    // a title with replacement patterns comes through as written
+    const dollars = playerFirstHtml(html, built, id, { videoId: id, title: "$& $' $$ $1" }, []);
+    expect(JSON.parse(/<script id="reel-playback" type="application\/json">(.*?)<\/script>/.exec(dollars)![1]).title).toBe("$& $' $$ $1");
     expect(appPreloadTags(built)).toBe('<link rel="modulepreload" href="/assets/boot-H.js"><link rel="modulepreload" href="/assets/early-G.js">');
   });
 
@@ -131,7 +134,8 @@ describe('player-first watch page', () => {
     const json = /<script id="reel-start" type="application\/json">(.*?)<\/script>/.exec(out)?.[1];
     expect(JSON.parse(json!)).toEqual(tracks);
     expect(out.indexOf('id="reel-start"')).toBeLessThan(out.indexOf('src="/assets/early-I.js"'));
-    expect(out.indexOf(`href="${seg}"`)).toBeLessThan(out.indexOf('<link rel="modulepreload" href="/assets/hls-F.js">'));
+    // fetched, not compiled, while the starter works: hls.js is evaluated after the first frame
+    expect(out.indexOf(`href="${seg}"`)).toBeLessThan(out.indexOf('<link rel="preload" as="script" crossorigin="anonymous" href="/assets/hls-F.js">'));
     expect(out.match(/hls-F\.js/g)).toHaveLength(1);
   });
 });
