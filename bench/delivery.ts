@@ -183,29 +183,18 @@ async function firstFrameMs(urls: string[], returning = false): Promise<{ frames
       await page.addInitScript(() => {
         const w = window as any;
         w.__firstFrame = null;
-        const watch = (v: HTMLVideoElement) => {
-          if (w.__watching) return;
-          w.__watching = true;
-          w.__loadstart ??= performance.now();
-          v.addEventListener('loadedmetadata', () => (w.__loadedmetadata ??= performance.now()), { once: true });
-          v.requestVideoFrameCallback(() => (w.__firstFrame ??= performance.now()));
-        };
         document.addEventListener(
           'loadstart',
           (e) => {
             const v = e.target as HTMLVideoElement;
-            if (v.tagName === 'VIDEO') watch(v);
+            if (v.tagName !== 'VIDEO' || w.__watching) return;
+            w.__watching = true;
+            w.__loadstart = performance.now();
+            v.addEventListener('loadedmetadata', () => (w.__loadedmetadata ??= performance.now()), { once: true });
+            v.requestVideoFrameCallback(() => (w.__firstFrame ??= performance.now()));
           },
           true,
         );
-        // a video whose source was set before it joined the page (the watch page's inline MSE starter): watched
-        // once it is in the page, before which it cannot show a frame
-        new MutationObserver((_m, o) => {
-          const v = document.querySelector('video');
-          if (!v?.getAttribute('src')) return;
-          watch(v);
-          o.disconnect();
-        }).observe(document, { childList: true, subtree: true });
         // when the rest of the page (the video's title) shows: after the first frame on a player-first page
         new MutationObserver((_m, o) => {
           if (!document.getElementById('title')) return;

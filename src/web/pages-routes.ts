@@ -87,7 +87,14 @@ export async function registerPages(app: FastifyInstance, playback: PlaybackServ
  * without the token part of their paths (the descriptor's baseUrl, which differs per descriptor). Its playlists'
  * texts hold only relative URIs, so they are kept too.
  */
-type StartCache = Map<string, { until: number; files: string[]; playlists: Record<string, string>; tracks: StartTrack[] }>;
+type StartCache = Map<string, RelativeStart & { until: number }>;
+
+/** A start's files, playlists and tracks with their paths relative to the descriptor's baseUrl, as cached. */
+interface RelativeStart {
+  files: string[];
+  playlists: Record<string, string>;
+  tracks: StartTrack[];
+}
 
 interface WatchStart {
   playback: PlaybackDescriptor;
@@ -110,10 +117,15 @@ async function watchStart(app: FastifyInstance, playback: PlaybackService | null
   if (d.status !== 'ready' || d.hls.vp9 || d.hls.av1) return { playback: d, files: [], playlists: {}, tracks: [] };
   const startSec = resumePoint(d.resumePositionSec, d.durationSec);
   const key = `${d.videoId}@${startSec}`;
-  const withBase = (rel: Record<string, string>) => Object.fromEntries(Object.entries(rel).map(([p, t]) => [d.baseUrl + p, t]));
+  // one way between the cache's relative paths and this descriptor's (its token in baseUrl)
+  const absolute = (r: RelativeStart): WatchStart => ({
+    playback: d,
+    files: r.files.map((f) => d.baseUrl + f),
+    playlists: Object.fromEntries(Object.entries(r.playlists).map(([p, t]) => [d.baseUrl + p, t])),
+    tracks: r.tracks.map((t) => ({ ...t, init: d.baseUrl + t.init, first: d.baseUrl + t.first })),
+  });
   const hit = startCache.get(key);
-  const trackWithBase = (t: StartTrack) => ({ ...t, init: d.baseUrl + t.init, first: d.baseUrl + t.first });
-  if (hit && hit.until > Date.now()) return { playback: d, files: hit.files.map((f) => d.baseUrl + f), playlists: withBase(hit.playlists), tracks: hit.tracks.map(trackWithBase) };
+  if (hit && hit.until > Date.now()) return absolute(hit);
   // the playlists as the origin serves them (its access checks, hidden rungs), through the app without a socket
   const texts: Record<string, string> = {};
   const read = async (url: string) => {
@@ -124,12 +136,16 @@ async function watchStart(app: FastifyInstance, playback: PlaybackService | null
   };
   const { files, tracks } = await startMedia(d.hls.h264, startSec, read).catch(() => ({ files: [], tracks: [] }));
   if (!files.length) return { playback: d, files, playlists: {}, tracks: [] };
-  const rel = (p: string) => (p.startsWith(d.baseUrl) ? p.slice(d.baseUrl.length) : null);
-  const relTexts = Object.fromEntries(Object.entries(texts).flatMap(([p, t]) => (rel(p) === null ? [] : [[rel(p)!, t]])));
+  const within = (p: string) => p.startsWith(d.baseUrl);
+  const rel = (p: string) => p.slice(d.baseUrl.length);
+  const relative: RelativeStart = {
+    files: files.filter(within).map(rel),
+    playlists: Object.fromEntries(Object.entries(texts).filter(([p]) => within(p)).map(([p, t]) => [rel(p), t])),
+    tracks: tracks.every((t) => within(t.init) && within(t.first)) ? tracks.map((t) => ({ ...t, init: rel(t.init), first: rel(t.first) })) : [],
+  };
   if (startCache.size >= 1000) startCache.delete(startCache.keys().next().value!);
-  const relTracks = tracks.every((t) => rel(t.init) !== null && rel(t.first) !== null) ? tracks.map((t) => ({ ...t, init: rel(t.init)!, first: rel(t.first)! })) : [];
-  startCache.set(key, { until: Date.now() + 60_000, files: files.flatMap((f) => (rel(f) === null ? [] : [rel(f)!])), playlists: relTexts, tracks: relTracks });
-  return { playback: d, files, playlists: withBase(relTexts), tracks: relTracks.map(trackWithBase) };
+  startCache.set(key, { until: Date.now() + 60_000, ...relative });
+  return absolute(relative);
 }
 
 /** index.html and the Vite manifest of web/dist, re-read when the build changes; null when there is no build. */

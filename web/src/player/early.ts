@@ -135,8 +135,8 @@ export function startEarly(loadHls: () => Promise<typeof Hls>): void {
   void shown.then(() => performance.mark('reel:early shown'));
   const resumeAt = resumePoint(d);
   const playlists = inlinePlaylists();
-  const tracks = inlineStart();
-  const starting = d.status === 'ready' ? startMse(video, tracks, resumeAt) : null;
+  // the page names start tracks only for a ready video (src/web/pages-routes.ts)
+  const starting = startMse(video, inlineStart(), resumeAt);
   const engine = (async () => {
     let adopt: Started | undefined;
     if (starting) {
