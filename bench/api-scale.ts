@@ -13,7 +13,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,7 +22,7 @@ import pg from 'pg';
 import { freePort, startServerProcess, type ServerProcess } from '../test/support/server-process.js';
 import { registerAccount } from '../test/topology/client.js';
 import { loadBalancerConf, startNginx, stopNginx } from './nginx.js';
-import { CACHE_DIR, fmt } from './support.js';
+import { fmt, scratchDir } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -59,7 +59,7 @@ async function load(base: string, paths: string[]): Promise<Result> {
 }
 
 async function main() {
-  const root = await mkdtemp(join(CACHE_DIR, 'api-scale-'));
+  const root = await scratchDir('api-scale-');
   const dbName = `reel_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: values.pg });
   await admin.connect();

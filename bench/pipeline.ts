@@ -51,6 +51,7 @@ import {
   machineCpuSec,
   median,
   pool,
+  scratchDir,
   timed,
   treeCpuSec,
 } from './support.js';
@@ -97,8 +98,7 @@ const live = new Set<Cluster>();
 
 /** `reel serve --no-worker` + `workers` × `reel worker`, WORKER_CONCURRENCY=1 each, on a fresh data folder. */
 async function startCluster(workers: number, preset: string): Promise<Cluster> {
-  await mkdir(CACHE_DIR, { recursive: true });
-  const dataDir = await mkdtemp(join(CACHE_DIR, 'pipeline-run-'));
+  const dataDir = await scratchDir('pipeline-run-');
   // empty values fall back to the defaults (config ignores empty strings): nothing leaks in from the caller's shell
   const env: Record<string, string> = {
     DATA_DIR: dataDir,

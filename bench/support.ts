@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +15,12 @@ const run = promisify(execFile);
 
 /** bench/.cache: generated sources and scratch output; gitignored. */
 export const CACHE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '.cache');
+
+/** A new scratch folder in bench/.cache (made first on a fresh clone), named `prefix` + random characters. */
+export async function scratchDir(prefix: string): Promise<string> {
+  await mkdir(CACHE_DIR, { recursive: true });
+  return mkdtemp(join(CACHE_DIR, prefix));
+}
 
 export const SHARED_FILM = '/work/shared/media/the_last_man_on_earth.mp4';
 

@@ -183,18 +183,29 @@ export function watchStartTags(manifest: ViteManifest, playback: unknown, files:
   const hls = chunkFiles(manifest, ['hls.js']).map((f) => (tracks.length ? `<link rel="preload" as="script" crossorigin="anonymous" href="/${attr(f)}">` : `<link rel="modulepreload" href="/${attr(f)}">`));
   // the scripts first: a browser opens six connections to an HTTP/1.1 origin, and the media files arrive long
   // before hls.js (597 KB) is evaluated, so they must not hold the connections the scripts wait for
+  // the entry itself is fetched first, and run (earlyScript) as soon as it is here
   return [
     `<script id="reel-playback" type="application/json">${inlineJson(playback)}</script>`,
     ...inline,
-    `<script type="module" src="/${attr(early.file)}"></script>`,
+    `<link rel="modulepreload" href="/${attr(early.file)}">`,
     ...imports,
     ...(tracks.length ? [...media, ...hls] : [...hls, ...media]),
   ].join('');
 }
 
 /**
- * A player-first watch page from the built index.html: the start tags before the app's script and the skeleton in
- * #root. The app's and the page's chunks are not preloaded: the app loads them once the video shows (main.tsx),
+ * The player-first entry's script, placed after the skeleton: `async`, so it runs once fetched, without waiting
+ * for the stylesheet and the end of parsing as the app's (deferred) script does; the app waits for it
+ * (`#reel-early`, web/src/player/early.ts: earlyShown).
+ */
+function earlyScript(manifest: ViteManifest): string {
+  const early = manifest[EARLY_ENTRY];
+  return early ? `<script type="module" async id="reel-early" src="/${attr(early.file)}"></script>` : '';
+}
+
+/**
+ * A player-first watch page from the built index.html: the start tags before the app's script, the skeleton in
+ * #root and the early entry after it. The app's and the page's chunks are not preloaded: the app loads them once the video shows (main.tsx),
  * and until then they would only compete with hls.js and the first segments; the video's details are, at low
  * priority.
  */
@@ -205,7 +216,7 @@ export function playerFirstHtml(html: string, manifest: ViteManifest, id: string
   return html
     .replace(/<script type="module"/, () => `${tags}<script type="module"`)
     .replace('</head>', `${details}</head>`)
-    .replace('<div id="root"></div>', `<div id="root">${WATCH_SKELETON}</div>`);
+    .replace('<div id="root"></div>', () => `<div id="root">${WATCH_SKELETON}</div>${tags ? earlyScript(manifest) : ''}`);
 }
 
 /**

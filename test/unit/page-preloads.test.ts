@@ -108,7 +108,12 @@ describe('player-first watch page', () => {
     const at = (s: string) => out.indexOf(s);
     expect(at('id="reel-playback"')).toBeGreaterThan(0);
     expect(at(`<link rel="preload" as="fetch" crossorigin="anonymous" href="/media/${id}/master.m3u8">`)).toBeGreaterThan(at('id="reel-playback"'));
-    expect(at('<script type="module" src="/assets/early-I.js">')).toBeLessThan(at('src="/assets/index-A.js"'));
+    // the early entry is fetched before the app's script and the media, and runs as soon as it is here (async),
+    // after the skeleton it puts the video in
+    expect(at('<link rel="modulepreload" href="/assets/early-I.js">')).toBeLessThan(at('src="/assets/index-A.js"'));
+    expect(at('<link rel="modulepreload" href="/assets/early-I.js">')).toBeLessThan(at(`href="/media/${id}/master.m3u8"`));
+    expect(at('<script type="module" async id="reel-early" src="/assets/early-I.js"></script>')).toBeGreaterThan(at('id="early-player"'));
+    expect(out.match(/early-I\.js/g)).toHaveLength(2);
     expect(out).toContain('<link rel="modulepreload" href="/assets/hls-F.js">');
     // the scripts ask for connections before the media files (six per HTTP/1.1 origin)
     expect(at('<link rel="modulepreload" href="/assets/hls-F.js">')).toBeLessThan(at(`href="/media/${id}/master.m3u8"`));

@@ -9,12 +9,15 @@ import { resumePoint, startEngine, type Engine, type EngineEvents } from './engi
 import { trackPlayback, type PlaybackTracker } from './reports';
 import { inlineStart, startMse, type Started } from './starter';
 
-/** The <video> element of a player, with the descriptor's poster and caption tracks (loaded when shown). */
-export function createVideoElement(d: Playback): HTMLVideoElement {
+/**
+ * The <video> element of a player, with the descriptor's caption tracks (loaded when shown) and poster, unless
+ * `poster` is false (the caller sets it later, or never).
+ */
+export function createVideoElement(d: Playback, poster = true): HTMLVideoElement {
   const v = document.createElement('video');
   v.id = 'player';
   v.playsInline = true;
-  if (d.thumbnailUrl) v.poster = d.thumbnailUrl;
+  if (poster && d.thumbnailUrl) v.poster = d.thumbnailUrl;
   v.setAttribute('aria-label', 'Video player');
   for (const c of d.captions) {
     const t = document.createElement('track');
@@ -70,12 +73,19 @@ export interface EarlyPlayer {
 
 let early: EarlyPlayer | null = null;
 let shown: Promise<void> = Promise.resolve();
+/** Resolved when the page's early entry (#reel-early, an async script: it may run after the app's) has run. */
+let entered = () => {};
+const entry = new Promise<void>((resolve) => {
+  entered = resolve;
+  // a script that failed to load does not hold the app for long
+  setTimeout(resolve, 1500);
+});
 
 /**
  * Resolves once the early video shows its first frame (or cannot: an error, autoplay refused, 1.5 s at most),
  * at once when there is none: the app renders after it, so the two do not compete for the main thread.
  */
-export const earlyShown = () => shown;
+export const earlyShown = () => (document.getElementById('reel-early') ? entry.then(() => shown) : shown);
 
 /** Calls `done` once: at the video's first frame, or when it will not come soon. */
 function onFirstFrame(video: HTMLVideoElement, done: () => void): void {
@@ -104,6 +114,14 @@ function onFirstFrame(video: HTMLVideoElement, done: () => void): void {
  * then adopts the MediaSource; without them (or if the starter fails) hls.js starts the video itself.
  */
 export function startEarly(loadHls: () => Promise<typeof Hls>): void {
+  try {
+    start(loadHls);
+  } finally {
+    entered();
+  }
+}
+
+function start(loadHls: () => Promise<typeof Hls>): void {
   const m = /^\/watch\/([^/]+)\/?$/.exec(location.pathname);
   const box = document.getElementById('early-player');
   if (!m || !box || new URLSearchParams(location.search).get('player') === 'dash') return;
@@ -111,7 +129,15 @@ export function startEarly(loadHls: () => Promise<typeof Hls>): void {
   if (!d?.hls.h264) return;
   performance.mark('reel:early entry runs');
   if (localStorage.getItem('reel_theater') === '1') box.closest('.watch')?.classList.add('watch-theater');
-  const video = createVideoElement(d);
+  const startTracks = inlineStart();
+  // with start tracks the first frame comes before a poster would: the poster (decoded on the main thread while
+  // the starter needs it) is set once the frame shows (it stays hidden then: the video is playing), or if the
+  // frame does not come soon
+  const video = createVideoElement(d, !startTracks.length);
+  const setPoster = () => {
+    if (d.thumbnailUrl) video.poster ||= d.thumbnailUrl;
+  };
+  const posterLater = startTracks.length ? setTimeout(setPoster, 400) : undefined;
   box.append(video);
   const tracker = trackPlayback(video, d.videoId);
   let target: EngineEvents | null = null;
@@ -132,11 +158,16 @@ export function startEarly(loadHls: () => Promise<typeof Hls>): void {
     frameShown = resolve;
     onFirstFrame(video, resolve);
   });
-  void shown.then(() => performance.mark('reel:early shown'));
+  void shown.then(() => {
+    performance.mark('reel:early shown');
+    clearTimeout(posterLater);
+    setPoster();
+  });
   const resumeAt = resumePoint(d);
   const playlists = inlinePlaylists();
   // the page names start tracks only for a ready video (src/web/pages-routes.ts)
-  const starting = startMse(video, inlineStart(), resumeAt);
+  const starting = startMse(video, startTracks, resumeAt);
+  if (!starting) setPoster();
   const engine = (async () => {
     let adopt: Started | undefined;
     if (starting) {
