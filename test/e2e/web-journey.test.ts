@@ -130,6 +130,10 @@ describe('web app: a creator and a viewer', () => {
     const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])));
     expect(marks['reel:starter buffered']).toBeGreaterThan(0);
     expect(marks['reel:hls started']).toBeGreaterThanOrEqual(marks['reel:early shown']);
+    // the early entry (an async script, which may run after the app's) started the video, and the app waited for
+    // its first frame before it started
+    expect(marks['reel:early entry runs']).toBeGreaterThan(0);
+    expect(marks['reel:app started']).toBeGreaterThanOrEqual(marks['reel:early shown']);
     await page.waitForFunction(() => performance.getEntriesByName('reel:hls first fragment buffered').length > 0 && (window as any).reelPlayer.video.currentTime > 5, undefined, { timeout: 30_000 });
     const ranges = await page.evaluate(() => {
       const b = (window as any).reelPlayer.video.buffered as TimeRanges;

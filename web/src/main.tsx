@@ -8,4 +8,7 @@ import './styles.css';
 const watch = location.pathname.startsWith('/watch/');
 void earlyShown()
   .then(() => Promise.all([import('./boot'), watch ? import('./pages/Watch').catch(() => null) : null]))
-  .then(([app]) => app.start());
+  .then(([app]) => {
+    performance.mark('reel:app started');
+    app.start();
+  });
