@@ -166,8 +166,8 @@ export function inlineJson(value: unknown): string {
 
 /**
  * The head of a player-first watch page: the descriptor (id `reel-playback`, read by web/src/early.ts and the
- * watch page), the early entry, which must come before the app's script (module scripts run in document order), its
- * chunks, and preloads of the first media files.
+ * watch page), a preload of the early entry (its script comes after the skeleton: earlyScript) and of its chunks,
+ * and preloads of the first media files.
  */
 export function watchStartTags(manifest: ViteManifest, playback: unknown, files: string[], playlists: Record<string, string> = {}, tracks: StartTrack[] = []): string {
   const early = manifest[EARLY_ENTRY];

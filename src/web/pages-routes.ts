@@ -73,8 +73,8 @@ export async function registerPages(app: FastifyInstance, playback: PlaybackServ
       const html = b.html.replace('</head>', `${appPreloadTags(b.manifest)}${preloadTags(b.manifest, route, req.params.id)}</head>`);
       return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
     }
-    // player-first: the descriptor, the first media files and the early entry before the app's own script (module
-    // scripts run in document order), the page's skeleton holding the player's box until the app renders
+    // player-first: the descriptor and the first media files before the app's own script, the page's skeleton
+    // holding the player's box until the app renders, and the early entry (async) after it
     const html = playerFirstHtml(b.html, b.manifest, req.params.id, start.playback, start.files, start.playlists, start.tracks);
     // the descriptor is this viewer's (signed URLs, resume position): not for shared caches
     return reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(html);
