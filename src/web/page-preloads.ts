@@ -108,22 +108,61 @@ const dirOf = (url: string) => url.slice(0, url.lastIndexOf('/') + 1);
 
 /**
  * One track of a video's start, for the watch page's MSE starter (web/src/player/starter.ts): the SourceBuffer's
- * codec, and the init segment and first segment to append (absolute paths).
+ * codec, and the init segment and first segment to append (absolute paths); `key` when the first segment is
+ * AES-128 encrypted (whole segment, CBC): the key's URL and the segment's IV in hex.
  */
 export interface StartTrack {
   kind: 'video' | 'audio';
   codec: string;
   init: string;
   first: string;
+  key?: { uri: string; iv: string };
+}
+
+/** The track with each of its paths (init, first segment, key) passed through `f`. */
+export function mapTrackPaths(t: StartTrack, f: (path: string) => string): StartTrack {
+  return { ...t, init: f(t.init), first: f(t.first), ...(t.key ? { key: { ...t.key, uri: f(t.key.uri) } } : {}) };
+}
+
+/** Every path a track names. */
+export const trackPaths = (t: StartTrack): string[] => [t.init, t.first, ...(t.key ? [t.key.uri] : [])];
+
+/**
+ * How a media playlist's segment `uri` is encrypted: null when it is not (and its init segment is clear), the key
+ * when it is AES-128 with an explicit IV and a clear init segment (EXT-X-MAP before the first EXT-X-KEY: Reel's
+ * playlists, src/core/hls-encryption.ts); 'other' for anything else (SAMPLE-AES, an IV from the sequence number,
+ * an encrypted init segment), which only hls.js plays.
+ */
+export function segmentKey(text: string, uri: string): { uri: string; iv: string } | null | 'other' {
+  let key: { method: string; uri?: string; iv?: string } | null = null;
+  let initClear = true;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith('#EXT-X-KEY:')) {
+      const attr = (name: string) => new RegExp(`(?:^|,)${name}=("([^"]*)"|[^,]*)`).exec(line.slice(11));
+      const value = (name: string) => {
+        const m = attr(name);
+        return m ? (m[2] ?? m[1]) : undefined;
+      };
+      key = { method: value('METHOD') ?? 'NONE', uri: value('URI'), iv: value('IV') };
+    } else if (line.startsWith('#EXT-X-MAP:')) initClear = !key || key.method === 'NONE';
+    else if (line === uri) {
+      if (!initClear) return 'other';
+      if (!key || key.method === 'NONE') return null;
+      const iv = /^0x([0-9a-f]{32})$/i.exec(key.iv ?? '')?.[1];
+      return key.method === 'AES-128' && key.uri && iv ? { uri: key.uri, iv: iv.toLowerCase() } : 'other';
+    }
+  }
+  return 'other';
 }
 
 const AUDIO_CODEC = /^(mp4a|opus|ac-3|ec-3|flac)/;
 
 /**
  * The media files a player asks for first, as absolute paths: the master playlist, the start rung's and the
- * audio's media playlists, their init segments and the segments at `startSec`; and, when they are plain CMAF (no
- * encryption, video and audio apart, codecs declared), the tracks they make. `read` returns a playlist's text (as
- * the origin serves it) or null. Empty when the master cannot be read.
+ * audio's media playlists, their init segments, the segments at `startSec` and the key of those segments; and, when
+ * they are plain CMAF (clear or AES-128 with explicit IVs, video and audio apart, codecs declared), the tracks they
+ * make. `read` returns a playlist's text (as the origin serves it) or null. Empty when the master cannot be read.
  */
 export async function startMedia(masterUrl: string, startSec: number, read: (url: string) => Promise<string | null>): Promise<{ files: string[]; tracks: StartTrack[] }> {
   const none = { files: [], tracks: [] };
@@ -151,8 +190,13 @@ export async function startMedia(masterUrl: string, startSec: number, read: (url
     if (pl.initUri) files.push(dirOf(url) + pl.initUri);
     if (seg) files.push(dirOf(url) + seg);
     const codec = codecOf(kind);
-    if (text.includes('#EXT-X-KEY') || !pl.initUri || !seg || !codec) plain = false;
-    else tracks.push({ kind, codec, init: dirOf(url) + pl.initUri, first: dirOf(url) + seg });
+    const key = seg ? segmentKey(text, seg) : 'other';
+    if (key === 'other' || !pl.initUri || !seg || !codec) plain = false;
+    else {
+      const keyUrl = key ? new URL(key.uri, `http://x${dirOf(url)}`).pathname : null;
+      if (keyUrl && !files.includes(keyUrl)) files.push(keyUrl);
+      tracks.push({ kind, codec, init: dirOf(url) + pl.initUri, first: dirOf(url) + seg, ...(key && keyUrl ? { key: { uri: keyUrl, iv: key.iv } } : {}) });
+    }
   }
   // muxed audio (no audio playlist while the variant declares an audio codec) does not fit two SourceBuffers
   if (!audio && codecOf('audio')) plain = false;

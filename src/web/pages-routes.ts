@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readFile, stat } from 'node:fs/promises';
-import { appPreloadTags, PAGE_PRELOADS, playerFirstHtml, preloadTags, resumePoint, startMedia, type StartTrack, type ViteManifest } from './page-preloads.js';
+import { appPreloadTags, mapTrackPaths, PAGE_PRELOADS, playerFirstHtml, preloadTags, resumePoint, startMedia, trackPaths, type StartTrack, type ViteManifest } from './page-preloads.js';
 import type { PlaybackDescriptor, PlaybackService } from '../streaming/playback-service.js';
 
 import { UUID } from '../core/ids.js';
@@ -122,7 +122,7 @@ async function watchStart(app: FastifyInstance, playback: PlaybackService | null
     playback: d,
     files: r.files.map((f) => d.baseUrl + f),
     playlists: Object.fromEntries(Object.entries(r.playlists).map(([p, t]) => [d.baseUrl + p, t])),
-    tracks: r.tracks.map((t) => ({ ...t, init: d.baseUrl + t.init, first: d.baseUrl + t.first })),
+    tracks: r.tracks.map((t) => mapTrackPaths(t, (p) => d.baseUrl + p)),
   });
   const hit = startCache.get(key);
   if (hit && hit.until > Date.now()) return absolute(hit);
@@ -141,7 +141,7 @@ async function watchStart(app: FastifyInstance, playback: PlaybackService | null
   const relative: RelativeStart = {
     files: files.filter(within).map(rel),
     playlists: Object.fromEntries(Object.entries(texts).filter(([p]) => within(p)).map(([p, t]) => [rel(p), t])),
-    tracks: tracks.every((t) => within(t.init) && within(t.first)) ? tracks.map((t) => ({ ...t, init: rel(t.init), first: rel(t.first) })) : [],
+    tracks: tracks.every((t) => trackPaths(t).every(within)) ? tracks.map((t) => mapTrackPaths(t, rel)) : [],
   };
   if (startCache.size >= 1000) startCache.delete(startCache.keys().next().value!);
   startCache.set(key, { until: Date.now() + 60_000, ...relative });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appPreloadTags, chunkFiles, playerFirstHtml, preloadTags, resumePoint, segmentAt, startMedia, startRung, type ViteManifest } from '../../src/web/page-preloads.js';
+import { appPreloadTags, chunkFiles, playerFirstHtml, preloadTags, resumePoint, segmentAt, segmentKey, startMedia, startRung, type ViteManifest } from '../../src/web/page-preloads.js';
 
 const manifest: ViteManifest = {
   'index.html': { file: 'assets/index-A.js' },
@@ -79,13 +79,44 @@ describe('player-first watch page', () => {
     expect(await startMedia(`${base}master.m3u8`, 0, async () => null)).toEqual({ files: [], tracks: [] });
   });
 
-  it('gives the MSE starter no tracks for encrypted segments', async () => {
+  it('gives the MSE starter no tracks when the init segment is encrypted too, or the IV is not written out', async () => {
     const base = `/media/${id}/t/tok/`;
-    const locked = (p: string) => media(p).replace('#EXT-X-MAP', '#EXT-X-KEY:METHOD=AES-128,URI="key"\n#EXT-X-MAP');
+    const locked = (p: string) => media(p).replace('#EXT-X-MAP', '#EXT-X-KEY:METHOD=AES-128,URI="key",IV=0x000102030405060708090a0b0c0d0e0f\n#EXT-X-MAP');
     const texts: Record<string, string> = { [`${base}master.m3u8`]: master, [`${base}360p/index.m3u8`]: locked('v'), [`${base}audio/index.m3u8`]: locked('a') };
     const { files, tracks } = await startMedia(`${base}master.m3u8`, 0, async (u) => texts[u] ?? null);
     expect(files).toHaveLength(7);
     expect(tracks).toEqual([]);
+    // a clear init segment, but the IV comes from the sequence number: hls.js's business
+    const noIv = (p: string) => media(p).replace(`#EXTINF:2.0,\n${p}0.m4s`, `#EXT-X-KEY:METHOD=AES-128,URI="../key.bin"\n#EXTINF:2.0,\n${p}0.m4s`);
+    texts[`${base}360p/index.m3u8`] = noIv('v');
+    texts[`${base}audio/index.m3u8`] = noIv('a');
+    expect((await startMedia(`${base}master.m3u8`, 0, async (u) => texts[u] ?? null)).tracks).toEqual([]);
+  });
+
+  it("gives the MSE starter AES-128 tracks as Reel writes them (clear init, a key and IV per segment), preloading the key", async () => {
+    const base = `/media/${id}/t/tok/`;
+    const iv = (n: number) => `0x${String(n).repeat(32)}`;
+    const sealed = (p: string) =>
+      media(p)
+        .replace(`#EXTINF:2.0,\n${p}0.m4s`, `#EXT-X-KEY:METHOD=AES-128,URI="../key.bin",IV=${iv(1)}\n#EXTINF:2.0,\n${p}0.m4s`)
+        .replace(`#EXTINF:2.0,\n${p}1.m4s`, `#EXT-X-KEY:METHOD=AES-128,URI="../key.bin",IV=${iv(2)}\n#EXTINF:2.0,\n${p}1.m4s`);
+    const texts: Record<string, string> = { [`${base}master.m3u8`]: master, [`${base}360p/index.m3u8`]: sealed('v'), [`${base}audio/index.m3u8`]: sealed('a') };
+    const { files, tracks } = await startMedia(`${base}master.m3u8`, 2.5, async (u) => texts[u] ?? null);
+    const key = { uri: `${base}key.bin`, iv: '2'.repeat(32) };
+    expect(tracks).toEqual([
+      { kind: 'video', codec: 'avc1.64001e', init: `${base}360p/init.mp4`, first: `${base}360p/v1.m4s`, key },
+      { kind: 'audio', codec: 'mp4a.40.2', init: `${base}audio/init.mp4`, first: `${base}audio/a1.m4s`, key },
+    ]);
+    expect(files.filter((f) => f === `${base}key.bin`)).toHaveLength(1);
+    // SAMPLE-AES is not whole-segment encryption
+    const sample = (p: string) => sealed(p).replaceAll('METHOD=AES-128', 'METHOD=SAMPLE-AES');
+    texts[`${base}360p/index.m3u8`] = sample('v');
+    texts[`${base}audio/index.m3u8`] = sample('a');
+    expect((await startMedia(`${base}master.m3u8`, 2.5, async (u) => texts[u] ?? null)).tracks).toEqual([]);
+    // METHOD=NONE after a key: clear again
+    expect(segmentKey(`${sealed('v')}\n#EXT-X-KEY:METHOD=NONE\n#EXTINF:2.0,\nv9.m4s`, 'v9.m4s')).toBeNull();
+    expect(segmentKey(sealed('v'), 'v0.m4s')).toEqual({ uri: '../key.bin', iv: '1'.repeat(32) });
+    expect(segmentKey(sealed('v'), 'missing.m4s')).toBe('other');
   });
 
   it('carries the start playlists inline (escaped) instead of preloading them; the segments stay preloads', () => {

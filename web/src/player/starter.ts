@@ -1,6 +1,7 @@
 // The MSE starter: a watch page shows its video's first frame before hls.js is even evaluated. The page's HTML
-// names the start rung's and the audio's init and first segments (#reel-start, preloaded); this opens a
-// MediaSource on the <video>, appends them and plays. hls.js then adopts the MediaSource and its SourceBuffers
+// names the start rung's and the audio's init and first segments (#reel-start, preloaded, with their AES-128 key
+// when the video is encrypted); this opens a MediaSource on the <video>, appends them (decrypted with WebCrypto)
+// and plays. hls.js then adopts the MediaSource and its SourceBuffers
 // (attachMedia with `mediaSource` and `tracks`, the way hls.js hands a video over between instances) and goes on
 // from the end of what is buffered. hls.js (~600 KB) takes ~150 ms of main thread to evaluate on a small machine;
 // that now happens while the first segment plays instead of before it.
@@ -11,6 +12,8 @@ export interface StartTrack {
   codec: string;
   init: string;
   first: string;
+  /** the first segment is AES-128 encrypted (whole segment, CBC, PKCS#7): its key's URL and IV (hex) */
+  key?: { uri: string; iv: string };
 }
 
 /** What hls.js adopts (its MediaAttachingData without the media). */
@@ -49,15 +52,26 @@ function append(sb: SourceBuffer, bytes: ArrayBuffer): Promise<void> {
 export function startMse(video: HTMLVideoElement, tracks: StartTrack[], startSec: number): Promise<Started> | null {
   const MS = window.MediaSource;
   if (!MS || !tracks.length || !tracks.every((t) => MS.isTypeSupported(mime(t)))) return null;
+  // WebCrypto only in a secure context (https, localhost): elsewhere hls.js decrypts
+  const subtle = window.crypto?.subtle;
+  if (tracks.some((t) => t.key) && !subtle) return null;
   // the preloads answer these (same URLs, same CORS mode)
-  const bytes = tracks.map((t) =>
-    [t.init, t.first].map((url) =>
-      fetch(url).then((r) => {
-        if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-        return r.arrayBuffer();
-      }),
-    ),
-  );
+  const get = (url: string) =>
+    fetch(url).then((r) => {
+      if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+      return r.arrayBuffer();
+    });
+  const keys = new Map<string, Promise<CryptoKey>>();
+  const keyOf = (uri: string) => {
+    if (!keys.has(uri)) keys.set(uri, get(uri).then((raw) => subtle.importKey('raw', raw, 'AES-CBC', false, ['decrypt'])));
+    return keys.get(uri)!;
+  };
+  const clear = async (t: StartTrack, data: Promise<ArrayBuffer>): Promise<ArrayBuffer> => {
+    if (!t.key) return data;
+    const iv = new Uint8Array(t.key.iv.match(/../g)!.map((h) => parseInt(h, 16)));
+    return subtle.decrypt({ name: 'AES-CBC', iv }, await keyOf(t.key.uri), await data);
+  };
+  const bytes = tracks.map((t) => [get(t.init), clear(t, get(t.first))]);
   for (const b of bytes.flat()) b.catch(() => {});
   const ms = new MS();
   video.src = URL.createObjectURL(ms);
