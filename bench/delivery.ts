@@ -3,7 +3,7 @@
  * origin alone, against nginx serving the same files with no checks; playlist request throughput; time from page
  * load to first frame in Chromium.
  *
- *   npx tsx bench/delivery.ts [--seconds=8] [--connections=32] [--frames=7] [--first-frame-only]
+ *   npx tsx bench/delivery.ts [--seconds=8] [--connections=32] [--frames=7] [--first-frame-only [--encrypted]]
  *
  * One run, one machine: `reel serve` (a child process, embedded defaults) transcodes the shared film as an
  * unlisted video; then, one after the other, autocannon (in this process) requests the film's segments (every
@@ -21,7 +21,9 @@
  * loads, of when each step ended: HTML, app script, route chunk, hls.js, API reads, playlists, init and first
  * segments, from the page's resource timings). Measured twice, once the film's tasks have all finished: first
  * visits (a new browser profile per load: nothing cached) and returning visits (one profile: the scripts cached,
- * every load a different copy of the film, so no media file is). --first-frame-only skips the throughput part.
+ * every load a different copy of the film, so no media file is). --first-frame-only skips the throughput part;
+ * with --encrypted its films are AES-128 encrypted videos (each transcoded: copies made by de-duplication would
+ * not be encrypted), the start the MSE starter decrypts with WebCrypto.
  */
 import { createHash } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
@@ -37,7 +39,7 @@ import { freePort, startServerProcess, type ServerProcess } from '../test/suppor
 import { startNginx, stopNginx } from './nginx.js';
 import { fmt, machineBusyShare, median, scratchDir, SHARED_FILM } from './support.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, connections: { type: 'string', default: '32' }, frames: { type: 'string', default: '7' }, 'first-frame-only': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, connections: { type: 'string', default: '32' }, frames: { type: 'string', default: '7' }, 'first-frame-only': { type: 'boolean', default: false }, encrypted: { type: 'boolean', default: false } } });
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const FRAMES = Number(values.frames);
@@ -51,8 +53,9 @@ async function json(base: string, path: string, token: string | null, init: Requ
 }
 
 /** Upload the film (one creation-with-upload request) as a video with this visibility; wait until ready. */
-async function uploadFilm(base: string, token: string, visibility: string): Promise<string> {
+async function uploadFilm(base: string, token: string, visibility: string, encrypted = false): Promise<string> {
   const id = (await json(base, '/api/videos', token, { method: 'POST', body: JSON.stringify({ title: `delivery ${visibility}`, visibility }) })).video.id as string;
+  if (encrypted) await json(base, `/api/videos/${id}/encryption`, token, { method: 'PUT' });
   const bytes = await readFile(SHARED_FILM);
   const up = await fetch(`${base}/api/uploads`, {
     method: 'POST',
@@ -276,14 +279,17 @@ async function main() {
     const cookie = reg.headers.get('set-cookie')!.split(';')[0];
     const token = (await json(base, '/api/tokens', null, { method: 'POST', headers: { cookie }, body: JSON.stringify({ name: 'bench' }) })).token as string;
     if (values['first-frame-only']) {
-      console.log('transcoding the shared film (public) for the first-frame test ...');
-      const pub = await uploadFilm(base, token, 'public');
+      const encrypted = values.encrypted;
+      console.log(`transcoding the shared film (public${encrypted ? `, AES-128 encrypted, ${FRAMES + 2} times` : ''}) for the first-frame test ...`);
+      const pub = await uploadFilm(base, token, 'public', encrypted);
+      // encrypted: every returning visit is of another transcode (a copy by de-duplication would not be encrypted)
+      const others = encrypted ? await Promise.all(Array.from({ length: FRAMES + 1 }, () => uploadFilm(base, token, 'public', true))) : null;
       const at = new Date().toISOString();
       const r = await firstFrameMs([`${base}/watch/${pub}`]);
-      console.log(`\ndate ${at}; machine ${cpus().length} cores (${cpus()[0]?.model}), ${fmt(totalmem() / 2 ** 30)} GiB; load average ${loadavg().map((x) => fmt(x, 2)).join(' ')}; node ${process.version}`);
+      console.log(`\ndate ${at}; machine ${cpus().length} cores (${cpus()[0]?.model}), ${fmt(totalmem() / 2 ** 30)} GiB; load average ${loadavg().map((x) => fmt(x, 2)).join(' ')}; node ${process.version}${encrypted ? '; AES-128 encrypted videos' : ''}`);
       printFrames(r, 'first visits');
-      const others = await copiesOf(base, token, FRAMES + 1);
-      printFrames(await firstFrameMs(others.map((id) => `${base}/watch/${id}`), true), 'returning visits');
+      const returning = others ?? (await copiesOf(base, token, FRAMES + 1));
+      printFrames(await firstFrameMs(returning.map((id) => `${base}/watch/${id}`), true), 'returning visits');
       return;
     }
     console.log('transcoding the shared film (unlisted, and a public copy for the first-frame test) ...');
