@@ -193,7 +193,8 @@ export async function startMedia(masterUrl: string, startSec: number, read: (url
     const key = seg ? segmentKey(text, seg) : 'other';
     if (key === 'other' || !pl.initUri || !seg || !codec) plain = false;
     else {
-      const keyUrl = key ? new URL(key.uri, `http://x${dirOf(url)}`).pathname : null;
+      const resolved = key ? new URL(key.uri, `http://x${dirOf(url)}`) : null;
+      const keyUrl = resolved ? resolved.pathname + resolved.search : null;
       if (keyUrl && !files.includes(keyUrl)) files.push(keyUrl);
       tracks.push({ kind, codec, init: dirOf(url) + pl.initUri, first: dirOf(url) + seg, ...(key && keyUrl ? { key: { uri: keyUrl, iv: key.iv } } : {}) });
     }
@@ -249,9 +250,9 @@ function earlyScript(manifest: ViteManifest): string {
 
 /**
  * A player-first watch page from the built index.html: the start tags before the app's script, the skeleton in
- * #root and the early entry after it. The app's and the page's chunks are not preloaded: the app loads them once the video shows (main.tsx),
- * and until then they would only compete with hls.js and the first segments; the video's details are, at low
- * priority.
+ * #root and the early entry after it. The app's and the page's chunks are not preloaded: the app loads them once
+ * the video shows (main.tsx), and until then they would only compete with hls.js and the first segments; the
+ * video's details are, at low priority.
  */
 export function playerFirstHtml(html: string, manifest: ViteManifest, id: string, playback: unknown, files: string[], playlists: Record<string, string> = {}, tracks: StartTrack[] = []): string {
   const details = `<link rel="preload" as="fetch" crossorigin="anonymous" fetchpriority="low" href="/api/videos/${attr(id)}">`;
