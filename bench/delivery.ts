@@ -17,8 +17,8 @@
  * public copy of the film; the time is the `expectedDisplayTime` (ms from navigation start) that the video's first
  * `requestVideoFrameCallback` reports for its first frame: when that frame is visible (until 2026-11-24 the time
  * the callback ran was reported; it runs on the main thread, later when that is busy, while the compositor shows
- * video frames without it; the breakdown keeps it as "frame callback ran"), median of --frames page loads, with where the time went (the median, over the
- * loads, of when each step ended: HTML, app script, route chunk, hls.js, API reads, playlists, init and first
+ * video frames without it; the breakdown keeps it as "frame callback ran"), median of --frames page loads, with
+ * where the time went (the median, over the loads, of when each step ended: HTML, app script, route chunk, hls.js, API reads, playlists, init and first
  * segments, from the page's resource timings). Measured twice, once the film's tasks have all finished: first
  * visits (a new browser profile per load: nothing cached) and returning visits (one profile: the scripts cached,
  * every load a different copy of the film, so no media file is). --first-frame-only skips the throughput part;

@@ -8,7 +8,8 @@
  * of the files hls.js asks for first: master playlist, the start rung's and the audio's playlists, init segments
  * and the segments at the start position (watchStartTags).
  */
-import { parseMasterPlaylist, parseMediaPlaylist, type MediaPlaylist } from '../core/hls.js';
+import { parseAttributes, parseMasterPlaylist, parseMediaPlaylist, type MediaPlaylist } from '../core/hls.js';
+import type { StartTrack } from './start-track.js';
 
 export interface ManifestChunk {
   file: string;
@@ -106,19 +107,6 @@ export function resumePoint(resumeSec: number | null, durationSec: number | null
 
 const dirOf = (url: string) => url.slice(0, url.lastIndexOf('/') + 1);
 
-/**
- * One track of a video's start, for the watch page's MSE starter (web/src/player/starter.ts): the SourceBuffer's
- * codec, and the init segment and first segment to append (absolute paths); `key` when the first segment is
- * AES-128 encrypted (whole segment, CBC): the key's URL and the segment's IV in hex.
- */
-export interface StartTrack {
-  kind: 'video' | 'audio';
-  codec: string;
-  init: string;
-  first: string;
-  key?: { uri: string; iv: string };
-}
-
 /** The track with each of its paths (init, first segment, key) passed through `f`. */
 export function mapTrackPaths(t: StartTrack, f: (path: string) => string): StartTrack {
   return { ...t, init: f(t.init), first: f(t.first), ...(t.key ? { key: { ...t.key, uri: f(t.key.uri) } } : {}) };
@@ -139,12 +127,8 @@ export function segmentKey(text: string, uri: string): { uri: string; iv: string
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line.startsWith('#EXT-X-KEY:')) {
-      const attr = (name: string) => new RegExp(`(?:^|,)${name}=("([^"]*)"|[^,]*)`).exec(line.slice(11));
-      const value = (name: string) => {
-        const m = attr(name);
-        return m ? (m[2] ?? m[1]) : undefined;
-      };
-      key = { method: value('METHOD') ?? 'NONE', uri: value('URI'), iv: value('IV') };
+      const a = parseAttributes(line.slice(11));
+      key = { method: a.METHOD ?? 'NONE', uri: a.URI, iv: a.IV };
     } else if (line.startsWith('#EXT-X-MAP:')) initClear = !key || key.method === 'NONE';
     else if (line === uri) {
       if (!initClear) return 'other';

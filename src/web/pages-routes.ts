@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readFile, stat } from 'node:fs/promises';
-import { appPreloadTags, mapTrackPaths, PAGE_PRELOADS, playerFirstHtml, preloadTags, resumePoint, startMedia, trackPaths, type StartTrack, type ViteManifest } from './page-preloads.js';
+import { appPreloadTags, mapTrackPaths, PAGE_PRELOADS, playerFirstHtml, preloadTags, resumePoint, startMedia, trackPaths, type ViteManifest } from './page-preloads.js';
+import type { StartTrack } from './start-track.js';
 import type { PlaybackDescriptor, PlaybackService } from '../streaming/playback-service.js';
 
 import { UUID } from '../core/ids.js';

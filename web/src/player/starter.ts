@@ -1,20 +1,11 @@
 // The MSE starter: a watch page shows its video's first frame before hls.js is even evaluated. The page's HTML
 // names the start rung's and the audio's init and first segments (#reel-start, preloaded, with their AES-128 key
 // when the video is encrypted); this opens a MediaSource on the <video>, appends them (decrypted with WebCrypto)
-// and plays. hls.js then adopts the MediaSource and its SourceBuffers
-// (attachMedia with `mediaSource` and `tracks`, the way hls.js hands a video over between instances) and goes on
-// from the end of what is buffered. hls.js (~600 KB) takes ~150 ms of main thread to evaluate on a small machine;
+// and plays. hls.js then adopts the MediaSource and its SourceBuffers (attachMedia with `mediaSource` and
+// `tracks`, the way hls.js hands a video over between instances) and goes on from the end of what is buffered. hls.js (~600 KB) takes ~150 ms of main thread to evaluate on a small machine;
 // that now happens while the first segment plays instead of before it.
 
-/** One track of the start (src/web/page-preloads.ts: StartTrack). */
-export interface StartTrack {
-  kind: 'video' | 'audio';
-  codec: string;
-  init: string;
-  first: string;
-  /** the first segment is AES-128 encrypted (whole segment, CBC, PKCS#7): its key's URL and IV (hex) */
-  key?: { uri: string; iv: string };
-}
+import type { StartTrack } from '../../../src/web/start-track';
 
 /** What hls.js adopts (its MediaAttachingData without the media). */
 export interface Started {
