@@ -2,8 +2,9 @@
  * Benchmark (BRIEF §3): view ingest on one process, with de-dup, against one SQL UPDATE per view.
  *
  *   npx tsx bench/views.ts [--viewers=N] [--repeats=R] [--concurrency=C] [--db=sqlite|postgres|both] [--pg=URL]
- *                          [--naive=no|raw|builder] [--parallel=P]
- *   (--naive=no skips (b), to profile (a) alone; --naive=builder issues (b)'s UPDATE through Kysely's query builder,
+ *                          [--naive=no|raw|builder] [--parallel=P] [--warmup=W]
+ *   (--warmup: viewers of another video reported first, untimed, default 20000 (the baseline: min(W, 1000)
+ *   UPDATEs of another row), so neither side is timed while its code is still being compiled; --naive=no skips (b), to profile (a) alone; --naive=builder issues (b)'s UPDATE through Kysely's query builder,
  *   compiled for every view, as this benchmark did before 2026-11-23 23:30 UTC; the default sends the same SQL text
  *   without the builder, the way Reel's own log insert is sent; --parallel overrides the product's batch
  *   transactions in flight)
@@ -31,12 +32,12 @@ import { ViewsService } from '../src/engagement/views-service.js';
 import { fmt, pool } from './support.js';
 
 function parseCli(argv: string[]) {
-  const o = { viewers: 20_000, repeats: 3, concurrency: 1000, parallel: 0, db: 'both', naive: 'raw', pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' };
+  const o = { viewers: 20_000, repeats: 3, concurrency: 1000, parallel: 0, warmup: 20_000, db: 'both', naive: 'raw', pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' };
   for (const a of argv) {
-    const m = /^--(viewers|repeats|concurrency|parallel|db|pg|naive)=(.+)$/.exec(a);
+    const m = /^--(viewers|repeats|concurrency|parallel|warmup|db|pg|naive)=(.+)$/.exec(a);
     if (!m) throw new Error(`unknown option ${a}`);
     if (m[1] === 'db' || m[1] === 'pg' || m[1] === 'naive') o[m[1]] = m[2];
-    else o[m[1] as 'viewers'] = Math.max(1, Number(m[2]));
+    else o[m[1] as 'viewers'] = Math.max(m[1] === 'warmup' ? 0 : 1, Number(m[2]));
   }
   return o;
 }
@@ -113,16 +114,31 @@ async function run(kind: string, o: ReturnType<typeof parseCli>) {
     const commitBatch = store.commit.bind(store);
     store.commit = (writes) => (batchSizes.push(writes.length), commitBatch(writes));
     const views = new ViewsService(store, videos, { parallel: o.parallel || (handle.dialect === 'postgres' ? 2 : 1) });
-    const jobs: Array<() => Promise<void>> = [];
     let counted = 0;
-    for (let r = 0; r < o.repeats; r++) {
-      for (let i = 0; i < o.viewers; i++) {
-        const ctx = { user: null, anonId: `bench-viewer-${i}`, ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0', countryHeader: i % 3 ? 'FR' : 'US' };
-        jobs.push(async () => {
-          if ((await views.report(video.id, ctx, { event: 'heartbeat', watchSeconds: 12 + r * 10 })).counted) counted++;
-        });
+    const reports = (videoId: string, viewers: number, prefix: string) => {
+      const jobs: Array<() => Promise<void>> = [];
+      for (let r = 0; r < o.repeats; r++) {
+        for (let i = 0; i < viewers; i++) {
+          const ctx = { user: null, anonId: `${prefix}-${i}`, ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0', countryHeader: i % 3 ? 'FR' : 'US' };
+          jobs.push(async () => {
+            if ((await views.report(videoId, ctx, { event: 'heartbeat', watchSeconds: 12 + r * 10 })).counted) counted++;
+          });
+        }
       }
+      return jobs;
+    };
+    // warm-up, not timed: the same reports on another video, so the timed run starts with compiled code and open
+    // connections (the baseline gets its own warm-up below)
+    if (o.warmup > 0) {
+      const other = await videos.create(owner, { title: 'warm-up', visibility: 'public' });
+      await videos.setMediaInfo(other.id, { durationSec: 600, width: 1920, height: 1080 });
+      await videos.markReady(other.id, null);
+      await pool(reports(other.id, o.warmup, 'warm-up-viewer'), o.concurrency);
+      await views.flush();
+      counted = 0;
+      batchSizes.length = 0;
     }
+    const jobs = reports(video.id, o.viewers, 'bench-viewer');
     const [c0, d0] = [cpuSec(), await dbCpuSec()];
     const t0 = performance.now();
     await pool(jobs, o.concurrency);
@@ -143,6 +159,12 @@ async function run(kind: string, o: ReturnType<typeof parseCli>) {
       // the SQL text of the query builder's UPDATE (same statement either way; "raw" skips compiling it per view)
       const update = naiveDb.updateTable('naive_counts').set((eb: any) => ({ views: eb('views', '+', 1) })).where('video_id', '=', video.id);
       const compiled = update.compile();
+      // warm-up, not timed, on another row
+      if (o.warmup > 0) {
+        await naiveDb.insertInto('naive_counts').values({ video_id: 'warm-up', views: 0 }).execute();
+        const warm = CompiledQuery.raw(compiled.sql, compiled.parameters.map((v: unknown) => (v === video.id ? 'warm-up' : v)));
+        await pool(Array.from({ length: Math.min(o.warmup, 1000) }, () => async () => void (await db.executeQuery(warm))), o.concurrency);
+      }
       const naiveJobs = Array.from({ length: o.viewers }, () => async () => {
         if (o.naive === 'builder') await naiveDb.updateTable('naive_counts').set((eb: any) => ({ views: eb('views', '+', 1) })).where('video_id', '=', video.id).execute();
         else await db.executeQuery(CompiledQuery.raw(compiled.sql, [...compiled.parameters]));

@@ -1,11 +1,19 @@
 /**
  * The HTTP side of tus: requests go to @tus/server through its Web API (Request → Response), with the checksum
- * checksum and concatenation extensions added in front of it. Checksum: a PATCH (or creation-with-upload POST) carrying Upload-Checksum is read in
- * full, verified, and refused with 460 — nothing stored — when the bytes do not match; OPTIONS advertises it.
+ * and concatenation extensions added in front of it. Checksum: a PATCH (or creation-with-upload POST) carrying
+ * Upload-Checksum is read in full, verified, and refused with 460 — nothing stored — when the bytes do not match;
+ * OPTIONS advertises it. The answers given here carry the same CORS headers as @tus/server's, so a browser on
+ * another origin (a separate upload host) reads a 460 or a 415 instead of a network error.
  */
 import { Readable } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EXPOSED_HEADERS } from '@tus/utils';
 import { CHECKSUM_ALGORITHMS, CHECKSUM_MISMATCH, checksumMatches, parseChecksumHeader } from '../core/tus-checksum.js';
+
+/** request headers a cross-origin tus client may send beyond tus's own (a preflight allows them) */
+export const CORS_ALLOWED_HEADERS = ['Upload-Checksum'];
+/** response headers a cross-origin client may read beyond tus's own: when the upload expires, the video it made */
+export const CORS_EXPOSED_HEADERS = ['Upload-Expires', 'Reel-Video-Id'];
 
 export interface TusWebServer {
   handleWeb(req: Request): Promise<Response>;
@@ -57,8 +65,12 @@ async function send(res: ServerResponse, r: Response): Promise<void> {
 
 function error(res: ServerResponse, status: number, code: string, message: string): void {
   res.statusCode = status;
+  if (status === CHECKSUM_MISMATCH) res.statusMessage = 'Checksum Mismatch'; // the spec's name; Node knows no 460
   res.setHeader('content-type', 'application/json');
   res.setHeader('tus-resumable', '1.0.0');
+  // as @tus/server answers (no allowedOrigins configured: any origin)
+  res.setHeader('access-control-allow-origin', '*');
+  res.setHeader('access-control-expose-headers', [EXPOSED_HEADERS, ...CORS_EXPOSED_HEADERS].join(', '));
   res.end(JSON.stringify({ error: { code, message } }));
 }
 

@@ -20,6 +20,7 @@ import { GRANT_PARAM, type UploadGrants } from './upload-grants.js';
 import { BlobUploadStore } from '../adapters/upload/blob-upload-store.js';
 import { LocalUploadStore } from '../adapters/upload/local-upload-store.js';
 import { appendFiles } from '../adapters/files/append-files.js';
+import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS } from './tus-http.js';
 
 export const UPLOAD_PATH = '/api/uploads';
 
@@ -101,6 +102,8 @@ export function createTusServer(deps: TusDeps) {
     maxSize: deps.maxUploadBytes,
     relativeLocation: true,
     respectForwardedHeaders: true,
+    allowedHeaders: CORS_ALLOWED_HEADERS,
+    exposedHeaders: CORS_EXPOSED_HEADERS,
     generateUrl: (req, { path, id }) => {
       const grant = grantOf(req);
       return `${path}/${id}${grant ? `?${GRANT_PARAM}=${encodeURIComponent(grant)}` : ''}`;

@@ -57,6 +57,21 @@ for (const store of UPLOAD_STORES) {
       expect(last.headers['upload-offset']).toBe(String(data.length));
     });
 
+    it('a browser on another origin may send Upload-Checksum and reads the 460 (CORS), and reads Upload-Expires', async () => {
+      const origin = { origin: 'https://studio.example.test' };
+      const preflight = await tp.platform.app.inject({ method: 'OPTIONS', url: '/api/uploads', headers: { ...origin, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'upload-checksum,upload-offset,tus-resumable' } });
+      const allowed = String(preflight.headers['access-control-allow-headers']).toLowerCase().split(/,\s*/);
+      expect(allowed).toEqual(expect.arrayContaining(['upload-checksum', 'upload-offset', 'tus-resumable']));
+      const created = await tus('POST', '/api/uploads', { ...origin, 'upload-length': '4' });
+      expect(String(created.headers['access-control-expose-headers']).toLowerCase().split(/,\s*/)).toEqual(expect.arrayContaining(['upload-expires', 'upload-offset', 'location']));
+      const body = Buffer.from('abcd');
+      const bad = await tus('PATCH', String(created.headers.location), { ...origin, 'upload-offset': '0', 'upload-checksum': digest('sha1', Buffer.from('abce')) }, body);
+      expect(bad.statusCode).toBe(460);
+      expect(bad.statusMessage).toBe('Checksum Mismatch');
+      expect(bad.headers['access-control-allow-origin']).toBe('*');
+      expect(bad.headers['tus-resumable']).toBe('1.0.0');
+    });
+
     it('answers 400 to an unsupported algorithm or a malformed header, storing nothing', async () => {
       const created = await tus('POST', '/api/uploads', { 'upload-length': '4' });
       const url = String(created.headers.location);
