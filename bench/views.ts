@@ -4,10 +4,11 @@
  *   npx tsx bench/views.ts [--viewers=N] [--repeats=R] [--concurrency=C] [--db=sqlite|postgres|both] [--pg=URL]
  *                          [--naive=no|raw|builder] [--parallel=P] [--warmup=W]
  *   (--warmup: viewers of another video reported first, untimed, default 20000 (the baseline: min(W, 1000)
- *   UPDATEs of another row), so neither side is timed while its code is still being compiled; --naive=no skips (b), to profile (a) alone; --naive=builder issues (b)'s UPDATE through Kysely's query builder,
- *   compiled for every view, as this benchmark did before 2026-11-23 23:30 UTC; the default sends the same SQL text
- *   without the builder, the way Reel's own log insert is sent; --parallel overrides the product's batch
- *   transactions in flight)
+ *   UPDATEs of another row), so neither side is timed while its code is still being compiled; --naive=no skips
+ *   (b), to profile (a) alone; --naive=builder issues (b)'s UPDATE through Kysely's query builder, compiled for
+ *   every view, as this benchmark did before 2026-11-23 23:30 UTC; the default sends the same SQL text without
+ *   the builder, the way Reel's own log insert is sent; --parallel overrides the product's batch transactions in
+ *   flight)
  *
  * (a) Reel: ViewsService.report() (the code behind POST /api/videos/:id/views, minus HTTP parsing), N distinct
  *     viewers of ONE video each reporting R heartbeats past the minimum watch time (so N×R reports, N views),

@@ -2,8 +2,9 @@
 // names the start rung's and the audio's init and first segments (#reel-start, preloaded, with their AES-128 key
 // when the video is encrypted); this opens a MediaSource on the <video>, appends them (decrypted with WebCrypto)
 // and plays. hls.js then adopts the MediaSource and its SourceBuffers (attachMedia with `mediaSource` and
-// `tracks`, the way hls.js hands a video over between instances) and goes on from the end of what is buffered. hls.js (~600 KB) takes ~150 ms of main thread to evaluate on a small machine;
-// that now happens while the first segment plays instead of before it.
+// `tracks`, the way hls.js hands a video over between instances) and goes on from the end of what is buffered.
+// hls.js (~600 KB) takes ~150 ms of main thread to evaluate on a small machine; that now happens while the first
+// segment plays instead of before it.
 
 import type { StartTrack } from '../../../src/web/start-track';
 
