@@ -39,3 +39,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path });
   expect(readFileSync(path).subarray(1, 4).toString()).toBe('PNG');
 }
+
+/** The player's state as one line, for a failed wait's message: where playback is, what is buffered, what hls.js loads. */
+export async function playerState(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const p = (window as any).reelPlayer;
+    const v = p?.video as HTMLVideoElement | undefined;
+    if (!v) return 'no player';
+    const b = Array.from({ length: v.buffered.length }, (_, i) => `${v.buffered.start(i).toFixed(2)}-${v.buffered.end(i).toFixed(2)}`);
+    const h = p.hls;
+    return `t=${v.currentTime.toFixed(2)} paused=${v.paused} ended=${v.ended} seeking=${v.seeking} readyState=${v.readyState} ` +
+      `size=${v.videoWidth}x${v.videoHeight} buffered=[${b.join(' ')}] error=${v.error?.message ?? ''}` +
+      (h ? ` hls current=${h.currentLevel} load=${h.loadLevel} next=${h.nextLoadLevel} auto=${h.autoLevelEnabled} cap=${h.autoLevelCapping}` : '');
+  }).catch((e) => `player state unreadable: ${e.message}`);
+}

@@ -1,7 +1,7 @@
 // Attaches a streaming library to the <video>: hls.js (loaded on demand) for HLS, dash.js only for ?player=dash,
 // native HLS where MSE is missing (Safari on iOS). Exposes window.reelPlayer = { hls | dash, video } for tests.
 import type HlsType from 'hls.js';
-import type { LoaderCallbacks, LoaderConfiguration, LoaderContext, PlaylistLoaderConstructor } from 'hls.js';
+import type { FragBufferedData, LoaderCallbacks, LoaderConfiguration, LoaderContext, PlaylistLoaderConstructor } from 'hls.js';
 import type { Playback } from '../lib/api';
 import type { Started } from './starter';
 import { api } from '../lib/api';
@@ -158,11 +158,27 @@ export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { 
   mark('hls started');
   // attach first: the MediaSource opens while the playlists are read. `adopt`: the MSE starter's MediaSource, with
   // the first segments buffered; hls.js takes its SourceBuffers and loads from where the buffer ends
+  let repaint: ((e: typeof Hls.Events.FRAG_BUFFERED, data: FragBufferedData) => void) | undefined;
   hls.attachMedia(opts.adopt ? { media: video, mediaSource: opts.adopt.mediaSource, tracks: opts.adopt.tracks as never } : video);
   hls.loadSource(src);
   return {
     kind: 'hls',
-    setLevel: (i) => { hls.currentLevel = i; },
+    setLevel: (i) => {
+      hls.currentLevel = i;
+      // hls.js flushes the buffer and loads the chosen rendition, but a paused video goes on showing the old
+      // rendition's frame: once the new one covers the paused position, seek there again to show it
+      if (repaint) hls.off(Hls.Events.FRAG_BUFFERED, repaint);
+      repaint = undefined;
+      if (i < 0 || !video.paused) return;
+      repaint = (_e, { frag }) => {
+        const t = video.currentTime;
+        if (frag.level !== i || t < frag.start || t >= frag.start + frag.duration) return;
+        hls.off(Hls.Events.FRAG_BUFFERED, repaint);
+        repaint = undefined;
+        if (video.paused) video.currentTime = t;
+      };
+      hls.on(Hls.Events.FRAG_BUFFERED, repaint);
+    },
     destroy: () => { stopped = true; hls.destroy(); },
   };
 }
