@@ -1,6 +1,6 @@
 /**
  * Playback of public, unlisted and private videos in real Chromium through the watch page, which asks the
- * playback descriptor for its URLs: HLS with hls.js for every visibility, DASH with dash.js for a public and a
+ * playback descriptor for its URLs: HLS with hls.js for every visibility, DASH with dash.js (and its manual quality) for a public and a
  * private video. Protected videos are fetched through /media/<id>/t/<token>/ only; a private video shows nothing
  * to a stranger. No mocks, no timing assertions (timeouts are guards only).
  */
@@ -97,7 +97,7 @@ describe('protected playback in Chromium', () => {
     return { page, media, statuses };
   }
 
-  it('public: HLS and DASH play from plain URLs', async () => {
+  it('public: HLS and DASH play from plain URLs; a quality chosen on DASH plays', async () => {
     await setVisibility('public');
     const ctx = await context(false);
     try {
@@ -112,6 +112,12 @@ describe('protected playback in Chromium', () => {
       expect(dash.media.some((u) => /\/\d+p\/c\d+_\d+\.m4s$/.test(u))).toBe(true);
       expect(dash.media.some((u) => /\/audio\/.+\.m4s$/.test(u))).toBe(true);
       expect(dash.media.some((u) => u.endsWith('.m3u8'))).toBe(false);
+      // manual quality on dash.js: from the start, 144p while it plays (dash.js switches at the next segment)
+      await dash.page.evaluate(() => { const v = (window as any).reelPlayer.video; v.currentTime = 0; return v.play(); });
+      await dash.page.selectOption('#quality', { label: '144p' });
+      await dash.page.waitForFunction(() => (window as any).reelPlayer.video.videoHeight === 144, undefined, { timeout: 20_000 });
+      expect(await dash.page.evaluate(() => (window as any).reelPlayer.dash.getSettings().streaming.abr.autoSwitchBitrate.video)).toBe(false);
+      await expect.poll(() => dash.page.locator('#current-level').textContent()).toBe('Playing 144p');
     } finally {
       await ctx.close();
     }
