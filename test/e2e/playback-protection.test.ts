@@ -1,7 +1,7 @@
 /**
  * Playback of public, unlisted and private videos in real Chromium through the watch page, which asks the
- * playback descriptor for its URLs: HLS with hls.js for every visibility, DASH with dash.js (and its manual quality) for a public and a
- * private video. Protected videos are fetched through /media/<id>/t/<token>/ only; a private video shows nothing
+ * playback descriptor for its URLs: HLS with hls.js for every visibility, DASH with dash.js (and its manual
+ * quality) for a public and a private video. Protected videos are fetched through /media/<id>/t/<token>/ only; a private video shows nothing
  * to a stranger. No mocks, no timing assertions (timeouts are guards only).
  */
 import { execFile } from 'node:child_process';
