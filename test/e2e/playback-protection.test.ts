@@ -112,12 +112,20 @@ describe('protected playback in Chromium', () => {
       expect(dash.media.some((u) => /\/\d+p\/c\d+_\d+\.m4s$/.test(u))).toBe(true);
       expect(dash.media.some((u) => /\/audio\/.+\.m4s$/.test(u))).toBe(true);
       expect(dash.media.some((u) => u.endsWith('.m3u8'))).toBe(false);
-      // manual quality on dash.js: from the start, 144p while it plays (dash.js switches at the next segment)
+      // manual quality on dash.js: from the start, 144p while it plays (dash.js switches at the next segment), then
+      // 360p while paused
       await dash.page.evaluate(() => { const v = (window as any).reelPlayer.video; v.currentTime = 0; return v.play(); });
       await dash.page.selectOption('#quality', { label: '144p' });
       await dash.page.waitForFunction(() => (window as any).reelPlayer.video.videoHeight === 144, undefined, { timeout: 20_000 });
       expect(await dash.page.evaluate(() => (window as any).reelPlayer.dash.getSettings().streaming.abr.autoSwitchBitrate.video)).toBe(false);
       await expect.poll(() => dash.page.locator('#current-level').textContent()).toBe('Playing 144p');
+      // and while paused: the paused frame becomes the chosen rendition's
+      await dash.page.evaluate(() => { const v = (window as any).reelPlayer.video; v.pause(); v.currentTime = 1; });
+      await dash.page.waitForFunction(() => { const v = (window as any).reelPlayer.video; return !v.seeking && v.readyState === 4; });
+      await dash.page.waitForTimeout(500); // the paused frame is shown
+      await dash.page.selectOption('#quality', { label: '360p' });
+      await dash.page.waitForFunction(() => (window as any).reelPlayer.video.videoHeight === 360, undefined, { timeout: 20_000 });
+      expect(await dash.page.evaluate(() => (window as any).reelPlayer.video.paused)).toBe(true);
     } finally {
       await ctx.close();
     }

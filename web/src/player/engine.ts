@@ -207,12 +207,31 @@ async function startDash(video: HTMLVideoElement, url: string, resumeAt: number,
     const auto = player.getSettings().streaming?.abr?.autoSwitchBitrate?.video !== false;
     if (info) events.switched(`${info.height}p`, auto);
   });
+  let repaint: ((e: any) => void) | undefined;
   player.initialize(video, url, true);
   return {
     kind: 'dash',
     setLevel: (i) => {
       player.updateSettings({ streaming: { abr: { autoSwitchBitrate: { video: i < 0 } } } });
       if (i >= 0) player.setQualityFor('video', i, true);
+      // as with hls.js, a paused video would go on showing the old rendition's frame: once the chosen one's segment
+      // at the paused position is loaded and appended (the buffer level is updated after each append), seek again
+      if (repaint) { player.off(E.FRAGMENT_LOADING_COMPLETED, repaint); repaint = undefined; }
+      if (i < 0 || !video.paused) return;
+      repaint = (e: any) => {
+        const r = e.request;
+        const t = video.currentTime;
+        if (r?.mediaType !== 'video' || r.quality !== i || !(t >= r.startTime && t < r.startTime + r.duration)) return;
+        player.off(E.FRAGMENT_LOADING_COMPLETED, repaint);
+        repaint = undefined;
+        const appended = (b: any) => {
+          if (b.mediaType !== 'video') return;
+          player.off(E.BUFFER_LEVEL_UPDATED, appended);
+          if (video.paused) video.currentTime = t;
+        };
+        player.on(E.BUFFER_LEVEL_UPDATED, appended);
+      };
+      player.on(E.FRAGMENT_LOADING_COMPLETED, repaint);
     },
     destroy: () => player.reset(),
   };
