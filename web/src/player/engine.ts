@@ -227,7 +227,7 @@ async function startDash(video: HTMLVideoElement, url: string, resumeAt: number,
         const appended = (b: any) => {
           if (b.mediaType !== 'video') return;
           player.off(E.BUFFER_LEVEL_UPDATED, appended);
-          if (video.paused) video.currentTime = t;
+          if (video.paused) video.currentTime = video.currentTime; // where the viewer is now, had they moved since
         };
         player.on(E.BUFFER_LEVEL_UPDATED, appended);
       };
