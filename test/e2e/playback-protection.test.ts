@@ -1,8 +1,8 @@
 /**
  * Playback of public, unlisted and private videos in real Chromium through the watch page, which asks the
  * playback descriptor for its URLs: HLS with hls.js for every visibility, DASH with dash.js (and its manual
- * quality) for a public and a private video. Protected videos are fetched through /media/<id>/t/<token>/ only; a private video shows nothing
- * to a stranger. No mocks, no timing assertions (timeouts are guards only).
+ * quality) for a public and a private video. Protected videos are fetched through /media/<id>/t/<token>/ only; a
+ * private video shows nothing to a stranger. No mocks, no timing assertions (timeouts are guards only).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { decryptSegment, segmentIv } from '../../src/core/hls-encryption.js';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEDIA_DIR, registerUser, startTestPlatform, waitForVideo, type TestPlatform } from '../support/platform.js';
+import { pauseAt } from './web-support.js';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -120,9 +121,7 @@ describe('protected playback in Chromium', () => {
       expect(await dash.page.evaluate(() => (window as any).reelPlayer.dash.getSettings().streaming.abr.autoSwitchBitrate.video)).toBe(false);
       await expect.poll(() => dash.page.locator('#current-level').textContent()).toBe('Playing 144p');
       // and while paused: the paused frame becomes the chosen rendition's
-      await dash.page.evaluate(() => { const v = (window as any).reelPlayer.video; v.pause(); v.currentTime = 1; });
-      await dash.page.waitForFunction(() => { const v = (window as any).reelPlayer.video; return !v.seeking && v.readyState === 4; });
-      await dash.page.waitForTimeout(500); // the paused frame is shown
+      await pauseAt(dash.page, 1);
       await dash.page.selectOption('#quality', { label: '360p' });
       await dash.page.waitForFunction(() => (window as any).reelPlayer.video.videoHeight === 360, undefined, { timeout: 20_000 });
       expect(await dash.page.evaluate(() => (window as any).reelPlayer.video.paused)).toBe(true);

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { MEDIA_DIR, startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { launch, playerState, screenshot, signUp, watchErrors } from './web-support.js';
+import { launch, pauseAt, playerState, screenshot, signUp, watchErrors } from './web-support.js';
 
 const FILM = MEDIA_DIR + 'the_last_man_on_earth.mp4';
 const SECOND = MEDIA_DIR + '60fps_720p_small.mp4';
@@ -145,9 +145,7 @@ describe('web app: a creator and a viewer', () => {
 
     // manual quality while paused: the paused frame becomes the chosen rendition's (hls.js alone would go on showing
     // the old one until play); then from the start while it plays (the film lasts 14 s), and back to Auto
-    await page.evaluate(() => { const v = (window as any).reelPlayer.video; v.pause(); v.currentTime = 3; });
-    await page.waitForFunction(() => { const v = (window as any).reelPlayer.video; return !v.seeking && v.readyState === 4; });
-    await page.waitForTimeout(500); // the paused frame is shown
+    await pauseAt(page, 3);
     await page.selectOption('#quality', { label: '144p' });
     await page.waitForFunction(() => (window as any).reelPlayer.video.videoHeight === 144, undefined, { timeout: 30_000 }).catch(async (e) => {
       throw new Error(`${e.message}\n${await playerState(page)}\n${notes.join('\n')}`);

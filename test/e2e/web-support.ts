@@ -53,3 +53,10 @@ export async function playerState(page: Page): Promise<string> {
       (h ? ` hls current=${h.currentLevel} load=${h.loadLevel} next=${h.nextLoadLevel} auto=${h.autoLevelEnabled} cap=${h.autoLevelCapping}` : '');
   }).catch((e) => `player state unreadable: ${e.message}`);
 }
+
+/** Pause the page's player at `seconds` and return once that frame is decoded and shown. */
+export async function pauseAt(page: Page, seconds: number): Promise<void> {
+  await page.evaluate((s) => { const v = (window as any).reelPlayer.video; v.pause(); v.currentTime = s; }, seconds);
+  await page.waitForFunction(() => { const v = (window as any).reelPlayer.video; return !v.seeking && v.readyState === 4; });
+  await page.waitForTimeout(500); // the paused frame is painted
+}

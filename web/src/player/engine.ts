@@ -156,9 +156,9 @@ export async function startEngine(video: HTMLVideoElement, d: Playback, opts: { 
   hls.once(Hls.Events.MANIFEST_PARSED, () => mark('hls manifest parsed'));
   hls.once(Hls.Events.FRAG_BUFFERED, () => mark('hls first fragment buffered'));
   mark('hls started');
+  let repaint: ((e: typeof Hls.Events.FRAG_BUFFERED, data: FragBufferedData) => void) | undefined; // see setLevel
   // attach first: the MediaSource opens while the playlists are read. `adopt`: the MSE starter's MediaSource, with
   // the first segments buffered; hls.js takes its SourceBuffers and loads from where the buffer ends
-  let repaint: ((e: typeof Hls.Events.FRAG_BUFFERED, data: FragBufferedData) => void) | undefined;
   hls.attachMedia(opts.adopt ? { media: video, mediaSource: opts.adopt.mediaSource, tracks: opts.adopt.tracks as never } : video);
   hls.loadSource(src);
   return {
@@ -207,7 +207,7 @@ async function startDash(video: HTMLVideoElement, url: string, resumeAt: number,
     const auto = player.getSettings().streaming?.abr?.autoSwitchBitrate?.video !== false;
     if (info) events.switched(`${info.height}p`, auto);
   });
-  let repaint: ((e: any) => void) | undefined;
+  let repaint: ((e: any) => void) | undefined; // see setLevel
   player.initialize(video, url, true);
   return {
     kind: 'dash',
